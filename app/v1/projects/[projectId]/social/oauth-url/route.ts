@@ -1,0 +1,15 @@
+import { readJsonBody } from "@/server/http/body";
+import { json, withApiKey } from "@/server/http/withApiKey";
+import { createOAuthAttempt } from "@/server/oauth/attempts";
+
+// POST /v1/projects/:projectId/social/oauth-url – an authorize URL and state for one end-customer
+export const POST = withApiKey<{ projectId: string }>({ scopes: ["social:write"] }, async ({ req, params, key, services }) =>
+  json(
+    await createOAuthAttempt(services.database.db, services, {
+      key,
+      projectId: params.projectId,
+      readBody: () => readJsonBody(req),
+      idempotencyKey: req.headers.get("idempotency-key"),
+    }),
+  ),
+);

@@ -1,0 +1,48 @@
+import { index, pgTable, text, boolean } from "drizzle-orm/pg-core";
+import { apiKeys } from "./apiKeys";
+import { createdAt, instant } from "./columns";
+import { organizations } from "./organizations";
+import { projects } from "./projects";
+
+export const PLATFORMS = ["tiktok", "instagram"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const STATE_STATUSES = ["pending", "completed", "failed"] as const;
+
+/**
+ * One OAuth attempt. The id is the `state` sent to the platform (160 random
+ * bits). It lives 10 minutes and is consumed once: the callback moves it out
+ * of `pending` in a single conditional UPDATE. `expired` is never stored; it
+ * is a pending state read after `expires_at`.
+ */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    // Only this key may read the attempt's status.
+    apiKeyId: text("api_key_id").notNull().references(() => apiKeys.id, { onDelete: "cascade" }),
+    platform: text("platform", { enum: PLATFORMS }).notNull(),
+    livemode: boolean("livemode").notNull(),
+    returnUrl: text("return_url").notNull(),
+    scopes: text("scopes").array().notNull(),
+    usageNote: text("usage_note"),
+    // PKCE verifier (TikTok), encrypted like platform tokens; never leaves the server.
+    codeVerifierEnc: text("code_verifier_enc"),
+    status: text("status", { enum: STATE_STATUSES }).notNull().default("pending"),
+    socialAccountId: text("social_account_id"),
+    grantedScopes: text("granted_scopes").array(),
+    missingScopes: text("missing_scopes").array(),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    createdAt: createdAt(),
+    expiresAt: instant("expires_at").notNull(),
+    completedAt: instant("completed_at"),
+  },
+  (t) => [
+    // The console's attempt list: newest first per project.
+    index("oauth_states_project_created_idx").on(t.projectId, t.createdAt),
+    index("oauth_states_org_created_idx").on(t.orgId, t.createdAt),
+  ],
+);

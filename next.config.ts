@@ -1,0 +1,21 @@
+import type { NextConfig } from "next";
+
+// Hosted pages are never framed: the platforms forbid framing their consent
+// flow, and a framed connect page would invite clickjacking.
+const noFraming = [
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "no-referrer" },
+];
+
+const config: NextConfig = {
+  poweredByHeader: false,
+  // Native, WASM and socket-holding packages stay outside the server bundle.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "@node-rs/argon2", "proper-lockfile"],
+  async headers() {
+    return [{ source: "/:path*", headers: noFraming }];
+  },
+};
+
+export default config;

@@ -1,0 +1,17 @@
+/** `npm run db:migrate`: apply pending migrations and nothing else. */
+import { configOrExit } from "@/server/cli/config";
+import { EmbeddedDatabaseBusyError, openProcessDatabase } from "@/server/services";
+
+const config = configOrExit();
+try {
+  const database = await openProcessDatabase(config);
+  await database.migrate();
+  await database.close();
+  process.stdout.write(`Migrations applied (${database.kind}).\n`);
+} catch (error) {
+  if (error instanceof EmbeddedDatabaseBusyError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

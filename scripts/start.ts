@@ -1,0 +1,34 @@
+/**
+ * `npm start`: check the environment, build when no build exists, then serve
+ * with `next start`. Migrations and first-start seeding run inside the server
+ * (instrumentation.ts), the one process that holds the database.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import lockfile from "proper-lockfile";
+import { configOrExit } from "@/server/cli/config";
+import { isEmbedded } from "@/server/env";
+
+const config = configOrExit();
+const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+
+if (isEmbedded(config) && existsSync(config.dataDir)) {
+  const held = await lockfile.check(config.dataDir, { lockfilePath: join(config.dataDir, "db.lock"), stale: 10_000, realpath: false });
+  if (held) {
+    process.stderr.write(
+      `The embedded database in ${config.dataDir} is in use by another process (a server already running?). Stop it, or use another LAYERS_DATA_DIR.\n`,
+    );
+    process.exit(1);
+  }
+}
+
+if (!existsSync(join(process.cwd(), ".next", "BUILD_ID"))) {
+  process.stdout.write("No build found: running `next build` once (about a minute)...\n");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.port)], { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,49 @@
+/**
+ * Return-URL rules (CONTRACT.md §3). Matching compares scheme, host, port and
+ * path after WHATWG URL normalisation: lower-case scheme and host, default
+ * port dropped, `..` and `%2e%2e` segments resolved. The query is not part of
+ * the match and is kept; a fragment or userinfo never matches.
+ */
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1"]);
+
+export type UrlCheck = { ok: true; url: string } | { ok: false; reason: string };
+
+function parse(input: string): URL | null {
+  if (typeof input !== "string" || !URL.canParse(input)) return null;
+  return new URL(input);
+}
+
+/** The part of a URL an allowlist entry pins down: scheme://host[:port]/path. */
+const matchKey = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`;
+
+/** Validates an allowlist entry and returns its normalised form. */
+export function normalizeAllowlistEntry(input: string): UrlCheck {
+  const url = parse(input.trim());
+  if (!url) return { ok: false, reason: `"${input}" is not an absolute URL` };
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: `"${input}" must use https` };
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return { ok: false, reason: `"${input}" must use https (http is allowed only for localhost and 127.0.0.1)` };
+  }
+  if (url.username || url.password) return { ok: false, reason: `"${input}" must not contain a user name or password` };
+  if (url.search || url.hash || input.includes("#")) {
+    return { ok: false, reason: `"${input}" must not contain a query or fragment: entries are scheme, host, port and path` };
+  }
+  return { ok: true, url: matchKey(url) };
+}
+
+export type ReturnUrlCheck = { ok: true; href: string; matchKey: string | null } | { ok: false; reason: string };
+
+/**
+ * Checks that a returnUrl is well-formed (absolute http(s), no fragment) and
+ * gives the key to look up in the allowlist. `matchKey` is null for URLs that
+ * can never be allowed (userinfo), which then fail the allowlist check.
+ */
+export function parseReturnUrl(input: string): ReturnUrlCheck {
+  const url = parse(input);
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    return { ok: false, reason: "returnUrl must be an absolute http(s) URL" };
+  }
+  if (input.includes("#")) return { ok: false, reason: "returnUrl must not contain a fragment (#...)" };
+  return { ok: true, href: url.href, matchKey: url.username || url.password ? null : matchKey(url) };
+}

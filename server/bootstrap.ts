@@ -1,0 +1,68 @@
+import { count } from "drizzle-orm";
+import { organizations } from "@/db/schema";
+import { isEmbedded } from "./env";
+import { createApiKey } from "./keys/service";
+import { createOrganization } from "./orgs/service";
+import { createProject } from "./projects/service";
+import type { Services } from "./services";
+
+/**
+ * Runs once per server start, before the first request: applies pending
+ * migrations and, on an empty embedded database, creates the demo tenant and
+ * prints a key and a curl that work as printed.
+ */
+export async function bootstrap(services: Services, print: (text: string) => void = (t) => process.stdout.write(t)) {
+  await services.database.migrate();
+  const { db } = services.database;
+  const { publicUrl } = services.config;
+  const [{ n }] = (await db.select({ n: count() }).from(organizations)) as [{ n: number }];
+  if (n === 0 && isEmbedded(services.config)) {
+    const demo = await seedDemo(services);
+    print(demoBanner(publicUrl, demo));
+    return;
+  }
+  print(
+    [
+      "",
+      `Layers Connect is running at ${publicUrl}`,
+      `  Console:  ${publicUrl}/console`,
+      "  Sign in with a console user. Create one (server stopped, when embedded) with:",
+      "    echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role owner",
+      "",
+    ].join("\n"),
+  );
+}
+
+export async function seedDemo(services: Services) {
+  const { db } = services.database;
+  const actor = { type: "system" } as const;
+  const org = await createOrganization(db, { name: "Demo organization" }, actor);
+  const project = await createProject(db, { orgId: org.id, name: "Demo project" }, actor);
+  const returnUrl = `${services.config.publicUrl}/connect/return`;
+  const key = await createApiKey(
+    db,
+    { orgId: org.id, name: "Demo test key", mode: "test", scopes: ["social:write", "social:read"], allow: [returnUrl] },
+    actor,
+  );
+  return { orgId: org.id, projectId: project.id, key: key.key, keyId: key.id, returnUrl };
+}
+
+export function demoBanner(publicUrl: string, demo: Awaited<ReturnType<typeof seedDemo>>): string {
+  const body = JSON.stringify({ platform: "tiktok", returnUrl: demo.returnUrl, usageNote: "Demo connection" });
+  return [
+    "",
+    "Layers Connect is running with a fresh embedded database. Demo data:",
+    `  organization  ${demo.orgId}`,
+    `  project       ${demo.projectId}`,
+    `  test API key  ${demo.key}`,
+    "  (shown once: only a hash is stored)",
+    "",
+    "Create a sandbox TikTok authorize URL:",
+    "",
+    `curl -X POST ${publicUrl}/v1/projects/${demo.projectId}/social/oauth-url \\`,
+    `  -H "Authorization: Bearer ${demo.key}" \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '${body}'`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,210 @@
+import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Queryable } from "@/db/client";
+import { ID_PATTERNS, newId } from "@/db/ids";
+import { apiKeys, KEY_MODES, returnUrlAllowlist } from "@/db/schema";
+import { normalizeAllowlistEntry } from "../allowlist/url";
+import { type Actor, recordAudit } from "../audit/record";
+import { AppError, validationError } from "../errors";
+import { log } from "../log";
+import { nameSchema, orgIdSchema, requireOrganization } from "../orgs/service";
+import { budgetSchema } from "../ratelimit/budget";
+import { parseInput } from "../validation";
+import { API_SCOPES } from "./scopes";
+import { displayPrefix, generateToken, hashSecret, parseToken, secretMatches } from "./token";
+
+export const keyIdSchema = z.string().regex(ID_PATTERNS.key, "must be an API key id (key_...)");
+
+const allowlistEntrySchema = z.string().transform((value, ctx) => {
+  const check = normalizeAllowlistEntry(value);
+  if (!check.ok) {
+    ctx.addIssue({ code: "custom", message: check.reason });
+    return z.NEVER;
+  }
+  return check.url;
+});
+
+export const createKeyInput = z.object({
+  orgId: orgIdSchema,
+  name: nameSchema,
+  scopes: z.array(z.enum(API_SCOPES, { message: `each scope must be one of ${API_SCOPES.join(", ")}` })).min(1, "name at least one scope"),
+  mode: z.enum(KEY_MODES).default("live"),
+  allow: z.array(allowlistEntrySchema).default([]),
+  writeLimit: budgetSchema.optional(),
+  readLimit: budgetSchema.optional(),
+});
+
+/** Creates a key; the returned `key` is the only time the token exists in clear. */
+export async function createApiKey(db: Db, input: z.input<typeof createKeyInput>, actor: Actor) {
+  const parsed = parseInput(createKeyInput, input);
+  await requireOrganization(db, parsed.orgId);
+  const { token, publicId, secretHash } = generateToken(parsed.mode);
+  const id = newId("key");
+  const scopes = [...new Set(parsed.scopes)];
+  const allowlist = [...new Set(parsed.allow)];
+  await db.transaction(async (tx) => {
+    await tx.insert(apiKeys).values({
+      id,
+      orgId: parsed.orgId,
+      name: parsed.name,
+      mode: parsed.mode,
+      publicId,
+      secretHash,
+      scopes,
+      writeLimit: parsed.writeLimit?.text ?? null,
+      readLimit: parsed.readLimit?.text ?? null,
+      createdBy: actor.type === "user" ? actor.id : null,
+    });
+    if (allowlist.length) await tx.insert(returnUrlAllowlist).values(allowlist.map((url) => ({ apiKeyId: id, url })));
+    await recordAudit(tx, {
+      orgId: parsed.orgId,
+      actor,
+      action: "api_key.created",
+      targetType: "api_key",
+      targetId: id,
+      data: { name: parsed.name, mode: parsed.mode, scopes, prefix: displayPrefix(parsed.mode, publicId), allowlist },
+    });
+  });
+  return { id, key: token, prefix: displayPrefix(parsed.mode, publicId), mode: parsed.mode, scopes, allowlist };
+}
+
+export type KeyVerification =
+  | { valid: true; key: VerifiedKey }
+  | { valid: false; code: "MALFORMED" | "UNKNOWN" | "REVOKED" | "EXPIRED" };
+
+export interface VerifiedKey {
+  id: string;
+  orgId: string;
+  mode: "live" | "test";
+  scopes: string[];
+  writeLimit: string | null;
+  readLimit: string | null;
+  lastUsedAt: Date | null;
+}
+
+// Compared against when no key matches, so a miss costs what a hit costs.
+const DUMMY_HASH = hashSecret("layers-connect-no-such-key");
+
+/**
+ * Verifies a presented token. Outcomes are data; only a failing database
+ * throws. The secret is compared in constant time.
+ */
+export async function verifyApiKey(db: Queryable, token: string, now = new Date()): Promise<KeyVerification> {
+  const parsed = parseToken(token);
+  if (!parsed) return { valid: false, code: "MALFORMED" };
+  const [row] = await db
+    .select({
+      id: apiKeys.id,
+      orgId: apiKeys.orgId,
+      mode: apiKeys.mode,
+      secretHash: apiKeys.secretHash,
+      scopes: apiKeys.scopes,
+      writeLimit: apiKeys.writeLimit,
+      readLimit: apiKeys.readLimit,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+      expiresAt: apiKeys.expiresAt,
+    })
+    .from(apiKeys)
+    .where(eq(apiKeys.publicId, parsed.publicId))
+    .limit(1);
+  const matches = secretMatches(parsed.secret, row?.secretHash ?? DUMMY_HASH);
+  if (!row || !matches || row.mode !== parsed.mode) return { valid: false, code: "UNKNOWN" };
+  if (row.revokedAt) return { valid: false, code: "REVOKED" };
+  if (row.expiresAt && row.expiresAt <= now) return { valid: false, code: "EXPIRED" };
+  const { secretHash: _hash, revokedAt: _revoked, expiresAt: _expires, ...key } = row;
+  return { valid: true, key };
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Records use at most once a minute per key, off the request's path: the
+ * conditional UPDATE makes concurrent requests and replicas write once.
+ */
+export function touchLastUsed(db: Queryable, key: VerifiedKey, now = new Date()) {
+  if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  const threshold = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  db.update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, threshold))))
+    .then(
+      () => {},
+      (error: unknown) => log.warn("could not record key use", { keyId: key.id, error: String(error) }),
+    );
+}
+
+async function requireKey(db: Queryable, keyId: string) {
+  const id = parseInput(keyIdSchema, keyId);
+  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  if (!key) throw new AppError("NOT_FOUND", `API key ${keyId} was not found.`);
+  return key;
+}
+
+export async function revokeApiKey(db: Db, keyId: string, actor: Actor, orgId?: string) {
+  const key = await requireKey(db, keyId);
+  if (orgId && key.orgId !== orgId) throw new AppError("NOT_FOUND", `API key ${keyId} was not found.`);
+  if (key.revokedAt) return { id: key.id, revokedAt: key.revokedAt.toISOString() };
+  const revokedAt = new Date();
+  await db.transaction(async (tx) => {
+    await tx.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, key.id));
+    await recordAudit(tx, { orgId: key.orgId, actor, action: "api_key.revoked", targetType: "api_key", targetId: key.id });
+  });
+  return { id: key.id, revokedAt: revokedAt.toISOString() };
+}
+
+export async function listAllowlist(db: Queryable, keyId: string, orgId?: string) {
+  const key = await requireKey(db, keyId);
+  if (orgId && key.orgId !== orgId) throw new AppError("NOT_FOUND", `API key ${keyId} was not found.`);
+  const rows = await db
+    .select({ url: returnUrlAllowlist.url })
+    .from(returnUrlAllowlist)
+    .where(eq(returnUrlAllowlist.apiKeyId, key.id))
+    .orderBy(asc(returnUrlAllowlist.url));
+  return { key, allowlist: rows.map((r) => r.url) };
+}
+
+function normalizeEntryOrThrow(url: string) {
+  const check = normalizeAllowlistEntry(url);
+  if (!check.ok) throw validationError([{ path: "url", message: check.reason }], `Invalid allowlist entry: ${check.reason}.`);
+  return check.url;
+}
+
+export async function addAllowlistEntry(db: Db, keyId: string, url: string, actor: Actor, orgId?: string) {
+  const { key } = await listAllowlist(db, keyId, orgId);
+  const entry = normalizeEntryOrThrow(url);
+  await db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(returnUrlAllowlist)
+      .values({ apiKeyId: key.id, url: entry })
+      .onConflictDoNothing()
+      .returning({ url: returnUrlAllowlist.url });
+    if (inserted.length) {
+      await recordAudit(tx, { orgId: key.orgId, actor, action: "allowlist.added", targetType: "api_key", targetId: key.id, data: { url: entry } });
+    }
+  });
+  return (await listAllowlist(db, key.id)).allowlist;
+}
+
+export async function removeAllowlistEntry(db: Db, keyId: string, url: string, actor: Actor, orgId?: string) {
+  const { key, allowlist } = await listAllowlist(db, keyId, orgId);
+  const check = normalizeAllowlistEntry(url);
+  const entry = check.ok ? check.url : url;
+  if (!allowlist.includes(entry)) {
+    throw new AppError("NOT_FOUND", `${url} is not on the allowlist of ${key.id}.`);
+  }
+  await db.transaction(async (tx) => {
+    await tx.delete(returnUrlAllowlist).where(and(eq(returnUrlAllowlist.apiKeyId, key.id), eq(returnUrlAllowlist.url, entry)));
+    await recordAudit(tx, { orgId: key.orgId, actor, action: "allowlist.removed", targetType: "api_key", targetId: key.id, data: { url: entry } });
+  });
+  return allowlist.filter((u) => u !== entry);
+}
+
+export async function isReturnUrlAllowed(db: Queryable, keyId: string, matchKey: string): Promise<boolean> {
+  const [row] = await db
+    .select({ url: returnUrlAllowlist.url })
+    .from(returnUrlAllowlist)
+    .where(and(eq(returnUrlAllowlist.apiKeyId, keyId), eq(returnUrlAllowlist.url, matchKey)))
+    .limit(1);
+  return Boolean(row);
+}

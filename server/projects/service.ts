@@ -1,0 +1,36 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/client";
+import { ID_PATTERNS, newId } from "@/db/ids";
+import { projects } from "@/db/schema";
+import { type Actor, recordAudit } from "../audit/record";
+import { AppError } from "../errors";
+import { nameSchema, orgIdSchema, requireOrganization } from "../orgs/service";
+import { parseInput } from "../validation";
+
+export const projectIdSchema = z.string().regex(ID_PATTERNS.prj, "must be a project id (prj_...)");
+
+export async function createProject(db: Queryable, input: { orgId: string; name: string }, actor: Actor) {
+  const { orgId, name } = parseInput(z.object({ orgId: orgIdSchema, name: nameSchema }), input);
+  await requireOrganization(db, orgId);
+  const id = newId("prj");
+  await db.insert(projects).values({ id, orgId, name });
+  await recordAudit(db, { orgId, actor, action: "project.created", targetType: "project", targetId: id, data: { name } });
+  return { id, orgId, name };
+}
+
+/**
+ * A live project of the caller's organization, or NOT_FOUND. The message is
+ * the same whether the project exists elsewhere, was archived or never was.
+ */
+export async function requireActiveProject(db: Queryable, orgId: string, projectId: string) {
+  const [project] = await db
+    .select({ id: projects.id, name: projects.name, archivedAt: projects.archivedAt })
+    .from(projects)
+    .where(and(eq(projects.id, projectId), eq(projects.orgId, orgId)))
+    .limit(1);
+  if (!project || project.archivedAt) {
+    throw new AppError("NOT_FOUND", `Project ${projectId} was not found in this key's organization.`);
+  }
+  return project;
+}

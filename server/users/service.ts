@@ -1,0 +1,47 @@
+import { hash } from "@node-rs/argon2";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { newId } from "@/db/ids";
+import { memberships, ROLES, users } from "@/db/schema";
+import { type Actor, recordAudit } from "../audit/record";
+import { AppError, isUniqueViolation } from "../errors";
+import { orgIdSchema, requireOrganization } from "../orgs/service";
+import { parseInput } from "../validation";
+
+// Argon2id (the library's enum is a const enum, which isolated modules cannot import).
+const ARGON2ID = 2;
+
+export const hashPassword = (password: string) => hash(password, { algorithm: ARGON2ID });
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("must be an email address"));
+export const passwordSchema = z
+  .string()
+  .min(12, "must be at least 12 characters")
+  .max(256, "must be at most 256 characters");
+
+const createUserInput = z.object({
+  orgId: orgIdSchema,
+  email: emailSchema,
+  password: passwordSchema,
+  role: z.enum(ROLES),
+  name: z.string().trim().max(100).optional(),
+});
+
+/** Creates a console user and its membership in one organization. */
+export async function createUser(db: Db, input: z.input<typeof createUserInput>, actor: Actor) {
+  const { orgId, email, password, role, name } = parseInput(createUserInput, input);
+  await requireOrganization(db, orgId);
+  const passwordHash = await hashPassword(password);
+  const id = newId("usr");
+  try {
+    await db.transaction(async (tx) => {
+      await tx.insert(users).values({ id, email, name: name ?? null, passwordHash });
+      await tx.insert(memberships).values({ orgId, userId: id, role });
+      await recordAudit(tx, { orgId, actor, action: "user.created", targetType: "user", targetId: id, data: { email, role } });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("VALIDATION", `A user with email ${email} already exists.`, { issues: [{ path: "email", message: "already exists" }] });
+    throw error;
+  }
+  return { id, email, role };
+}
