@@ -6,17 +6,16 @@ import { budgetSchema } from "./ratelimit/budget";
  * the process at start with one line naming the variable (see `EnvError`).
  */
 
+const isHttpUrl = (v: string) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol);
+
+/** An absolute http(s) base URL; trailing slashes dropped so paths can be appended. */
 const httpUrl = z
   .string()
-  .refine((v) => URL.canParse(v), "must be an absolute URL")
-  .refine((v) => /^https?:$/.test(new URL(v).protocol), "must be an http(s) URL")
+  .refine(isHttpUrl, "must be an absolute http(s) URL")
   .transform((v) => v.replace(/\/+$/, ""));
 
 /** An absolute http(s) URL kept as written (authorize URLs keep their trailing slash). */
-const absoluteUrl = z
-  .string()
-  .refine((v) => URL.canParse(v), "must be an absolute URL")
-  .refine((v) => /^https?:$/.test(new URL(v).protocol), "must be an http(s) URL");
+const absoluteUrl = z.string().refine(isHttpUrl, "must be an absolute http(s) URL");
 
 const urlWithScheme = (schemes: string[], example: string) =>
   z
@@ -99,7 +98,7 @@ function pair(idName: string, id: string | undefined, secretName: string, secret
 }
 
 /** Parses the environment; throws `EnvError` naming the first bad variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Config {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Config {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     const issue = result.error.issues[0]!;

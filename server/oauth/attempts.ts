@@ -76,7 +76,7 @@ export async function createOAuthAttempt(
   input: CreateAttemptInput,
 ): Promise<OAuthUrlResult> {
   const { key } = input;
-  const projectId = parseInput(z.string().regex(ID_PATTERNS.prj, "must be a project id (prj_...)"), input.projectId);
+  const { projectId } = parseInput(z.object({ projectId: z.string().regex(ID_PATTERNS.prj, "must be a project id (prj_...)") }), input);
   await requireActiveProject(db, key.orgId, projectId);
   const rawBody = await input.readBody();
 
@@ -216,7 +216,7 @@ export type AttemptStatus = "pending" | "completed" | "failed" | "expired";
 
 /** GET /v1/social/oauth-status/:state. Only the key that created the state sees it. */
 export async function getAttemptStatus(db: Db, key: VerifiedKey, stateId: string, now = new Date()) {
-  const id = parseInput(z.string().regex(ID_PATTERNS.st, "must be a state (st_...)"), stateId);
+  const { state: id } = parseInput(z.object({ state: z.string().regex(ID_PATTERNS.st, "must be a state returned by oauth-url (st_...)") }), { state: stateId });
   const [attempt] = await db
     .select()
     .from(oauthStates)

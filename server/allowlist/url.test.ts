@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { normalizeAllowlistEntry, parseReturnUrl } from "./url";
+
+const entry = (url: string) => {
+  const check = normalizeAllowlistEntry(url);
+  return check.ok ? check.url : `invalid: ${check.reason}`;
+};
+
+/** Would `returnUrl` pass an allowlist holding exactly `allowed`? */
+function allowed(allowed: string, returnUrl: string) {
+  const e = normalizeAllowlistEntry(allowed);
+  const r = parseReturnUrl(returnUrl);
+  if (!e.ok) throw new Error(e.reason);
+  return r.ok && r.matchKey === e.url;
+}
+
+describe("allowlist entries", () => {
+  it("normalise scheme and host case and drop the default port", () => {
+    expect(entry("HTTPS://App.Example.COM:443/connect/return")).toBe("https://app.example.com/connect/return");
+    expect(entry("https://app.example.com")).toBe("https://app.example.com/");
+    expect(entry("http://localhost:3000/connect/return")).toBe("http://localhost:3000/connect/return");
+    expect(entry("http://127.0.0.1/cb")).toBe("http://127.0.0.1/cb");
+    expect(entry("https://app.example.com:8443/x")).toBe("https://app.example.com:8443/x");
+  });
+
+  it.each([
+    ["http on a public host", "http://app.example.com/return"],
+    ["another scheme", "ftp://app.example.com/return"],
+    ["javascript", "javascript:alert(1)"],
+    ["a relative URL", "/connect/return"],
+    ["userinfo", "https://user:pass@app.example.com/return"],
+    ["a query", "https://app.example.com/return?x=1"],
+    ["a fragment", "https://app.example.com/return#x"],
+    ["a localhost look-alike over http", "http://localhost.evil.com/return"],
+  ])("reject %s", (_name, url) => {
+    expect(entry(url)).toMatch(/^invalid: /);
+  });
+});
+
+describe("returnUrl matching", () => {
+  const ALLOWED = "https://app.example.com/connect/return";
+
+  it("matches equal URLs after normalisation, with any query", () => {
+    expect(allowed(ALLOWED, "https://app.example.com/connect/return")).toBe(true);
+    expect(allowed(ALLOWED, "HTTPS://APP.EXAMPLE.COM:443/connect/return")).toBe(true);
+    expect(allowed(ALLOWED, "https://app.example.com/connect/return?state=1&x=%20")).toBe(true);
+    expect(allowed(ALLOWED, "https://app.example.com/connect/./return")).toBe(true);
+  });
+
+  it.each([
+    ["userinfo hiding another host", "https://app.example.com@evil.com/connect/return"],
+    ["userinfo on the same host", "https://evil@app.example.com/connect/return"],
+    ["backslash tricks", "https://evil.com\\@app.example.com/connect/return"],
+    [".. segments", "https://app.example.com/connect/return/../../evil"],
+    ["encoded .. segments", "https://app.example.com/connect/%2E%2E/evil/return"],
+    ["another port", "https://app.example.com:444/connect/return"],
+    ["another scheme", "http://app.example.com/connect/return"],
+    ["path letter case", "https://app.example.com/CONNECT/return"],
+    ["a trailing slash", "https://app.example.com/connect/return/"],
+    ["a prefix path", "https://app.example.com/connect"],
+    ["a host suffix", "https://app.example.com.evil.com/connect/return"],
+    ["a trailing-dot host", "https://app.example.com./connect/return"],
+  ])("refuses %s", (_name, url) => {
+    expect(allowed(ALLOWED, url)).toBe(false);
+  });
+
+  it("rejects malformed returnUrls outright", () => {
+    expect(parseReturnUrl("not a url").ok).toBe(false);
+    expect(parseReturnUrl("//app.example.com/x").ok).toBe(false);
+    expect(parseReturnUrl("data:text/html,hi").ok).toBe(false);
+    expect(parseReturnUrl("https://app.example.com/x#frag").ok).toBe(false);
+    expect(parseReturnUrl("https://app.example.com/x#").ok).toBe(false);
+  });
+});

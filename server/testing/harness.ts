@@ -1,0 +1,232 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { apiKeys } from "@/db/schema";
+import { parseEnv } from "../env";
+import { setLogSink } from "../log";
+import { createApiKey } from "../keys/service";
+import type { ApiScope } from "../keys/scopes";
+import { createOrganization } from "../orgs/service";
+import { createProject } from "../projects/service";
+import { createRateLimiter, type RateLimiter } from "../ratelimit";
+import { resolveSecrets } from "../secrets";
+import { SecretBox } from "../crypto/secretbox";
+import { type Services, setServices } from "../services";
+import { openDatabase } from "@/db/client";
+
+/**
+ * Services for a test file: the real PostgreSQL and Redis when DATABASE_URL
+ * and REDIS_URL are set, else an in-memory PGlite and in-process limits.
+ */
+/** Log lines written since the last `startTestServices` (kept out of the test output). */
+export const capturedLogs: Array<Record<string, unknown>> = [];
+
+export async function startTestServices(opts: { env?: Record<string, string | undefined>; limiter?: RateLimiter } = {}): Promise<Services> {
+  const config = resolveSecrets(
+    parseEnv({
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      LAYERS_DATA_DIR: "memory://",
+      LAYERS_PUBLIC_URL: "http://layers.test",
+      LAYERS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      ...opts.env,
+    }),
+  );
+  capturedLogs.length = 0;
+  setLogSink((line) => capturedLogs.push(JSON.parse(line) as Record<string, unknown>));
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  await database.migrate();
+  const limiter = opts.limiter ?? (await createRateLimiter(config));
+  const services: Services = {
+    config,
+    database,
+    limiter,
+    box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys),
+    async close() {
+      await limiter.close();
+      await database.close();
+    },
+  };
+  setServices(services);
+  return services;
+}
+
+/** The same database and limiter under other settings (platform credentials, public URL...). */
+export function deriveServices(base: Services, env: Record<string, string>): Services {
+  const config = resolveSecrets(
+    parseEnv({
+      DATABASE_URL: base.config.databaseUrl,
+      LAYERS_DATA_DIR: "memory://",
+      LAYERS_PUBLIC_URL: base.config.publicUrl,
+      LAYERS_ENCRYPTION_KEY: base.config.encryptionKey.toString("base64"),
+      AUTH_SECRET: base.config.authSecret,
+      ...env,
+    }),
+  );
+  return { ...base, config, close: async () => {} };
+}
+
+export interface Tenant {
+  orgId: string;
+  projectId: string;
+  keyId: string;
+  token: string;
+}
+
+const suffix = () => randomBytes(4).toString("hex");
+
+/** A fresh organization with one project and one key; nothing shared with other tests. */
+export async function seedTenant(
+  services: Services,
+  opts: { mode?: "live" | "test"; scopes?: ApiScope[]; allow?: string[]; writeLimit?: string; readLimit?: string } = {},
+): Promise<Tenant> {
+  const { db } = services.database;
+  const actor = { type: "system" } as const;
+  const org = await createOrganization(db, { name: `Test org ${suffix()}` }, actor);
+  const project = await createProject(db, { orgId: org.id, name: "Test project" }, actor);
+  const key = await addKey(services, org.id, opts);
+  return { orgId: org.id, projectId: project.id, keyId: key.keyId, token: key.token };
+}
+
+export async function addKey(
+  services: Services,
+  orgId: string,
+  opts: { mode?: "live" | "test"; scopes?: ApiScope[]; allow?: string[]; writeLimit?: string; readLimit?: string } = {},
+) {
+  const key = await createApiKey(
+    services.database.db,
+    {
+      orgId,
+      name: `key ${suffix()}`,
+      mode: opts.mode ?? "test",
+      scopes: opts.scopes ?? ["social:write", "social:read"],
+      allow: opts.allow ?? ["https://app.example.com/connect/return"],
+      writeLimit: opts.writeLimit,
+      readLimit: opts.readLimit,
+    },
+    { type: "system" },
+  );
+  return { keyId: key.id, token: key.key };
+}
+
+export async function expireKey(services: Services, keyId: string) {
+  await services.database.db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, keyId));
+}
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+interface RouteEntry {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+/**
+ * The app's route handlers behind a real node:http server, so integration
+ * tests speak HTTP (status lines, headers, bodies) to the same code `next
+ * start` runs, without a build. Paths map to handlers as the app/ tree does.
+ */
+export class TestApi {
+  private readonly routes: RouteEntry[] = [];
+  private server?: Server;
+  url = "";
+
+  route(method: string, path: string, handler: unknown) {
+    const names: string[] = [];
+    const pattern = new RegExp(
+      "^" +
+        path.replace(/:(\w+)/g, (_, name: string) => {
+          names.push(name);
+          return "([^/]+)";
+        }) +
+        "$",
+    );
+    this.routes.push({ method, pattern, names, handler: handler as Handler });
+    return this;
+  }
+
+  async listen() {
+    this.server = createServer((incoming, outgoing) => {
+      this.dispatch(incoming)
+        .then(async (response) => {
+          outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+          outgoing.end(Buffer.from(await response.arrayBuffer()));
+        })
+        .catch((error: unknown) => {
+          outgoing.writeHead(599);
+          outgoing.end(String(error));
+        });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  private async dispatch(incoming: IncomingMessage): Promise<Response> {
+    const url = new URL(incoming.url ?? "/", this.url);
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
+    const method = incoming.method ?? "GET";
+    const request = new Request(url, { method, headers, body: chunks.length && method !== "GET" ? Buffer.concat(chunks) : undefined });
+    for (const route of this.routes) {
+      const match = route.method === method && route.pattern.exec(url.pathname);
+      if (match) {
+        const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+        return route.handler(request, { params: Promise.resolve(params) });
+      }
+    }
+    return new Response("no route", { status: 404 });
+  }
+
+  async close() {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** The public REST API as `next start` routes it. */
+export async function startApi(): Promise<TestApi> {
+  const oauthUrl = await import("@/app/v1/projects/[projectId]/social/oauth-url/route");
+  const status = await import("@/app/v1/social/oauth-status/[state]/route");
+  return new TestApi()
+    .route("POST", "/v1/projects/:projectId/social/oauth-url", oauthUrl.POST)
+    .route("GET", "/v1/social/oauth-status/:state", status.GET)
+    .listen();
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  text: string;
+}
+
+/** fetch() with a Bearer key and a JSON body; the reply parsed when it is JSON. */
+export async function request(
+  api: TestApi,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["content-type"] = "application/json";
+  }
+  const response = await fetch(api.url + path, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
