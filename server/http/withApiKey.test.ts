@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
+import { createRateLimiter, type RateLimiter } from "../ratelimit";
 import { MemoryRateLimiter } from "../ratelimit/memory";
+import { startUpstashRestShim } from "../ratelimit/testing/upstashRestShim";
 import { type Services, setServices } from "../services";
 import { capturedLogs, request, seedTenant, startApi, startTestServices, type Tenant, TestApi } from "../testing/harness";
 import { withApiKey } from "./withApiKey";
@@ -86,6 +88,43 @@ describe("rate-limit headers", () => {
     const read = await request(api, "GET", `/v1/social/oauth-status/${write.body.state}`, { token: key.token });
     expect([write.headers.get("x-ratelimit-limit"), write.headers.get("x-ratelimit-remaining")]).toEqual(["5", "4"]);
     expect([read.headers.get("x-ratelimit-limit"), read.headers.get("x-ratelimit-remaining")]).toEqual(["7", "6"]);
+  });
+});
+
+describe.each(["memory", "redis", "upstash"] as const)("429 over HTTP with the %s backend", (backend) => {
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  let limiter: RateLimiter;
+  let shim: Awaited<ReturnType<typeof startUpstashRestShim>> | undefined;
+
+  beforeAll(async () => {
+    if (backend === "upstash") shim = await startUpstashRestShim({ redisUrl, token: "test-token" });
+    limiter =
+      backend === "memory"
+        ? new MemoryRateLimiter()
+        : await createRateLimiter(backend === "redis" ? { redisUrl, upstash: undefined } : { redisUrl: undefined, upstash: { url: shim!.url, token: "test-token" } });
+    expect(limiter.backend).toBe(backend);
+    setServices({ ...services, limiter });
+  });
+  afterAll(async () => {
+    setServices(services);
+    await limiter.close();
+    await shim?.close();
+  });
+
+  it("counts the key's write budget and answers 429 with Retry-After when it is spent", async () => {
+    const key = await seedTenant(services, { allow: [RETURN_URL], writeLimit: "2/60s" });
+    const replies = [];
+    for (let i = 0; i < 3; i++) {
+      replies.push(
+        await request(api, "POST", `/v1/projects/${key.projectId}/social/oauth-url`, { token: key.token, body: { platform: "tiktok", returnUrl: RETURN_URL } }),
+      );
+    }
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 429]);
+    expect(replies.map((r) => r.headers.get("x-ratelimit-remaining"))).toEqual(["1", "0", "0"]);
+    expect(replies[2]!.body.error.code).toBe("RATE_LIMITED");
+    expect(Number(replies[2]!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const resets = new Set(replies.map((r) => r.headers.get("x-ratelimit-reset")));
+    expect(resets.size).toBe(1);
   });
 });
 
