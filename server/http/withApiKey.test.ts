@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiKeys } from "@/db/schema";
 import { openDatabase } from "@/db/client";
 import { createRateLimiter, type RateLimiter } from "../ratelimit";
 import { MemoryRateLimiter } from "../ratelimit/memory";
@@ -128,7 +130,40 @@ describe.each(["memory", "redis", "upstash"] as const)("429 over HTTP with the %
   });
 });
 
+describe("key use", () => {
+  it("records last use, but not on every request", async () => {
+    const key = await seedTenant(services, { allow: [RETURN_URL] });
+    const lastUsed = async () =>
+      (await services.database.db.select({ at: apiKeys.lastUsedAt }).from(apiKeys).where(eq(apiKeys.id, key.keyId)))[0]!.at;
+    expect(await lastUsed()).toBeNull();
+    const call = () =>
+      request(api, "POST", `/v1/projects/${key.projectId}/social/oauth-url`, { token: key.token, body: { platform: "tiktok", returnUrl: RETURN_URL } });
+    await call();
+    await expect.poll(lastUsed).not.toBeNull();
+    const first = await lastUsed();
+    // The recorded time is recent, so a second request within the minute leaves it alone.
+    await call();
+    await call();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await lastUsed())?.getTime()).toBe(first?.getTime());
+  });
+});
+
 describe("faults", () => {
+  it("keeps serving when Redis is down: the rate limit fails open", async () => {
+    const refused = await createRateLimiter({ redisUrl: "redis://127.0.0.1:1", upstash: undefined });
+    setServices({ ...services, limiter: refused });
+    try {
+      const replies = await Promise.all([1, 2, 3].map(() => oauthUrl()));
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(replies[0]!.headers.get("x-ratelimit-limit")).toBe("60");
+      expect(capturedLogs.filter((l) => l.msg === "rate limit store unavailable; requests pass unlimited")).toHaveLength(1);
+    } finally {
+      setServices(services);
+      await refused.close();
+    }
+  });
+
   it("answers 503 UNAVAILABLE with Retry-After when the database is down", async () => {
     const down = await openDatabase({ databaseUrl: "postgres://postgres@127.0.0.1:1/none", dataDir: "memory://" });
     setServices({ ...services, database: down, limiter: new MemoryRateLimiter() });
