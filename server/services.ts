@@ -67,7 +67,11 @@ export async function openProcessDatabase(config: ResolvedConfig, opts: { poolSi
 
 export async function createServices(config: ResolvedConfig, opts: { poolSize?: number } = {}): Promise<Services> {
   const database = await openProcessDatabase(config, opts);
-  const limiter = await createRateLimiter(config);
+  return assembleServices(config, database, await createRateLimiter(config));
+}
+
+/** Services over an already open database and limiter; closing them closes both. */
+export function assembleServices(config: ResolvedConfig, database: Database, limiter: RateLimiter): Services {
   return {
     config,
     database,

@@ -11,8 +11,7 @@ import { createOrganization } from "../orgs/service";
 import { createProject } from "../projects/service";
 import { createRateLimiter, type RateLimiter } from "../ratelimit";
 import { resolveSecrets } from "../secrets";
-import { SecretBox } from "../crypto/secretbox";
-import { type Services, setServices } from "../services";
+import { assembleServices, type Services, setServices } from "../services";
 import { openDatabase } from "@/db/client";
 
 /**
@@ -39,16 +38,7 @@ export async function startTestServices(opts: { env?: Record<string, string | un
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   await database.migrate();
   const limiter = opts.limiter ?? (await createRateLimiter(config));
-  const services: Services = {
-    config,
-    database,
-    limiter,
-    box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys),
-    async close() {
-      await limiter.close();
-      await database.close();
-    },
-  };
+  const services = assembleServices(config, database, limiter);
   setServices(services);
   return services;
 }
