@@ -11,6 +11,8 @@ const noFraming = [
 
 const config: NextConfig = {
   poweredByHeader: false,
+  // API replies are small JSON; a reverse proxy compresses better than Node.
+  compress: false,
   // Native, WASM and socket-holding packages stay outside the server bundle.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "@node-rs/argon2", "proper-lockfile"],
   async headers() {

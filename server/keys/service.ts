@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { ID_PATTERNS, newId } from "@/db/ids";
+import { preparedQuery } from "@/db/prepared";
 import { apiKeys, KEY_MODES, returnUrlAllowlist } from "@/db/schema";
 import { normalizeAllowlistEntry } from "../allowlist/url";
 import { type Actor, recordAudit } from "../audit/record";
@@ -82,17 +83,8 @@ export interface VerifiedKey {
   lastUsedAt: Date | null;
 }
 
-// Compared against when no key matches, so a miss costs what a hit costs.
-const DUMMY_HASH = hashSecret("layers-connect-no-such-key");
-
-/**
- * Verifies a presented token. Outcomes are data; only a failing database
- * throws. The secret is compared in constant time.
- */
-export async function verifyApiKey(db: Queryable, token: string, now = new Date()): Promise<KeyVerification> {
-  const parsed = parseToken(token);
-  if (!parsed) return { valid: false, code: "MALFORMED" };
-  const [row] = await db
+const keyByPublicId = preparedQuery("key_by_public_id", (db) =>
+  db
     .select({
       id: apiKeys.id,
       orgId: apiKeys.orgId,
@@ -106,8 +98,22 @@ export async function verifyApiKey(db: Queryable, token: string, now = new Date(
       expiresAt: apiKeys.expiresAt,
     })
     .from(apiKeys)
-    .where(eq(apiKeys.publicId, parsed.publicId))
-    .limit(1);
+    .where(eq(apiKeys.publicId, sql.placeholder("publicId")))
+    .limit(1)
+    .prepare("key_by_public_id"),
+);
+
+// Compared against when no key matches, so a miss costs what a hit costs.
+const DUMMY_HASH = hashSecret("layers-connect-no-such-key");
+
+/**
+ * Verifies a presented token. Outcomes are data; only a failing database
+ * throws. The secret is compared in constant time.
+ */
+export async function verifyApiKey(db: Db, token: string, now = new Date()): Promise<KeyVerification> {
+  const parsed = parseToken(token);
+  if (!parsed) return { valid: false, code: "MALFORMED" };
+  const [row] = await keyByPublicId(db as Db).execute({ publicId: parsed.publicId });
   const matches = secretMatches(parsed.secret, row?.secretHash ?? DUMMY_HASH);
   if (!row || !matches || row.mode !== parsed.mode) return { valid: false, code: "UNKNOWN" };
   if (row.revokedAt) return { valid: false, code: "REVOKED" };
@@ -200,11 +206,16 @@ export async function removeAllowlistEntry(db: Db, keyId: string, url: string, a
   return allowlist.filter((u) => u !== entry);
 }
 
-export async function isReturnUrlAllowed(db: Queryable, keyId: string, matchKey: string): Promise<boolean> {
-  const [row] = await db
+const allowlistEntry = preparedQuery("allowlist_entry", (db) =>
+  db
     .select({ url: returnUrlAllowlist.url })
     .from(returnUrlAllowlist)
-    .where(and(eq(returnUrlAllowlist.apiKeyId, keyId), eq(returnUrlAllowlist.url, matchKey)))
-    .limit(1);
+    .where(and(eq(returnUrlAllowlist.apiKeyId, sql.placeholder("apiKeyId")), eq(returnUrlAllowlist.url, sql.placeholder("url"))))
+    .limit(1)
+    .prepare("allowlist_entry"),
+);
+
+export async function isReturnUrlAllowed(db: Db, keyId: string, matchKey: string): Promise<boolean> {
+  const [row] = await allowlistEntry(db).execute({ apiKeyId: keyId, url: matchKey });
   return Boolean(row);
 }

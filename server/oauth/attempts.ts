@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, eq, gt, lte } from "drizzle-orm";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { ID_PATTERNS, newStateId } from "@/db/ids";
+import { preparedQuery } from "@/db/prepared";
 import { idempotencyRecords, oauthStates, type Platform, PLATFORMS } from "@/db/schema";
 import { parseReturnUrl } from "../allowlist/url";
 import { AppError, validationError } from "../errors";
@@ -212,16 +213,21 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+const attemptForKey = preparedQuery("attempt_for_key", (db) =>
+  db
+    .select()
+    .from(oauthStates)
+    .where(and(eq(oauthStates.id, sql.placeholder("id")), eq(oauthStates.apiKeyId, sql.placeholder("apiKeyId"))))
+    .limit(1)
+    .prepare("attempt_for_key"),
+);
+
 export type AttemptStatus = "pending" | "completed" | "failed" | "expired";
 
 /** GET /v1/social/oauth-status/:state. Only the key that created the state sees it. */
 export async function getAttemptStatus(db: Db, key: VerifiedKey, stateId: string, now = new Date()) {
   const { state: id } = parseInput(z.object({ state: z.string().regex(ID_PATTERNS.st, "must be a state returned by oauth-url (st_...)") }), { state: stateId });
-  const [attempt] = await db
-    .select()
-    .from(oauthStates)
-    .where(and(eq(oauthStates.id, id), eq(oauthStates.apiKeyId, key.id)))
-    .limit(1);
+  const [attempt] = await attemptForKey(db).execute({ id, apiKeyId: key.id });
   if (!attempt) throw new AppError("NOT_FOUND", `No OAuth attempt ${id} was created with this API key.`);
   return serializeAttempt(attempt, now);
 }
