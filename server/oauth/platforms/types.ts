@@ -1,0 +1,65 @@
+import type { Platform } from "@/db/schema";
+
+/** The `layers_oauth_error` codes of CONTRACT.md §3. */
+export const OAUTH_ERROR_CODES = [
+  "access_denied",
+  "scope_not_granted",
+  "state_expired",
+  "token_exchange_failed",
+  "profile_fetch_failed",
+  "platform_error",
+  "server_error",
+] as const;
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
+
+/**
+ * A platform call that failed, already mapped to the code the end-customer's
+ * returnUrl will carry. `detail` is for our logs only (never a token).
+ */
+export class PlatformError extends Error {
+  constructor(
+    readonly code: Extract<OAuthErrorCode, "token_exchange_failed" | "profile_fetch_failed" | "platform_error">,
+    message: string,
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "PlatformError";
+  }
+}
+
+/** Tokens from a code exchange or a refresh. Instagram's are already long-lived. */
+export interface TokenSet {
+  accessToken: string;
+  accessTokenExpiresAt: Date | null;
+  /** TikTok only; Instagram has no refresh token (the long-lived token refreshes itself). */
+  refreshToken: string | null;
+  refreshTokenExpiresAt: Date | null;
+  /** Scopes the token response says were granted, when it says so. */
+  grantedScopes: string[] | null;
+  /** The platform's user id when the token response carries one (TikTok open_id, Instagram user_id), as exact text. */
+  platformUserId: string | null;
+}
+
+export interface Profile {
+  /** Exact text: Instagram ids can exceed 2^53. */
+  platformUserId: string;
+  username: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+}
+
+/**
+ * One platform, spoken exactly as PLATFORMS.md describes. The same adapter
+ * talks to the real platform and to the sandbox; only base URLs differ.
+ */
+export interface PlatformAdapter {
+  readonly platform: Platform;
+  /** Code → tokens. TikTok sends the PKCE verifier; Instagram also swaps the short-lived token for a long-lived one. */
+  exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
+  /** The profile, asking only for fields the granted scopes allow (TikTok refuses others). */
+  fetchProfile(accessToken: string, grantedScopes: readonly string[]): Promise<Profile>;
+  /** TikTok: refresh_token grant (the refresh token rotates). Instagram: ig_refresh_token on the long-lived token. */
+  refresh(tokens: { accessToken: string; refreshToken: string | null }): Promise<TokenSet>;
+  /** Revokes at the platform where it can; false where the platform has no revoke call. */
+  revoke(accessToken: string): Promise<boolean>;
+}
