@@ -7,7 +7,10 @@ import { projects } from "./projects";
 export const PLATFORMS = ["tiktok", "instagram"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-export const STATE_STATUSES = ["pending", "completed", "failed"] as const;
+// "processing": a callback has claimed the state and is talking to the
+// platform; it reads as pending. Claiming is how a state is used only once.
+export const STATE_STATUSES = ["pending", "processing", "completed", "failed"] as const;
+export type StateStatus = (typeof STATE_STATUSES)[number];
 
 /**
  * One OAuth attempt. The id is the `state` sent to the platform (160 random

@@ -1,11 +1,12 @@
-import { AppError, type ErrorCode, isDatabaseUnavailable } from "../errors";
+import { AppError } from "../errors";
 import { touchLastUsed, verifyApiKey, type VerifiedKey } from "../keys/service";
 import { type ApiScope, hasAnyScope } from "../keys/scopes";
-import { describeError, log } from "../log";
 import { parseBudget } from "../ratelimit/budget";
 import type { RateDecision } from "../ratelimit";
-import { getServices, type Services } from "../services";
-import { requestIdFrom } from "./requestId";
+import type { Services } from "../services";
+import { withRequestLog } from "./requestLog";
+
+export { errorResponse, json } from "./errors";
 
 export interface ApiPolicy {
   /** The key needs at least one of these scopes. */
@@ -19,8 +20,6 @@ export interface ApiContext<P> {
   services: Services;
   requestId: string;
 }
-
-type RouteContext<P> = { params: Promise<P> };
 
 const UNAUTHENTICATED_MESSAGES = {
   MISSING: "Send your API key as `Authorization: Bearer lp_live_...` (or lp_test_...).",
@@ -37,46 +36,27 @@ const UNAUTHENTICATED_MESSAGES = {
  * the handler decides 404, 400 and the rest.
  */
 export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) => Promise<Response>) {
-  return async (req: Request, route: RouteContext<P>): Promise<Response> => {
-    const startedAt = performance.now();
-    const requestId = requestIdFrom(req.headers);
-    const headers = new Headers({ "X-Request-Id": requestId, "Cache-Control": "no-store" });
-    let keyId: string | undefined;
-    let response: Response;
-    try {
-      const services = await getServices();
-      const key = await authenticate(services, req);
-      keyId = key.id;
-      if (!hasAnyScope(key.scopes, policy.scopes)) {
-        throw new AppError(
-          "FORBIDDEN_SCOPE",
-          `This API key lacks the ${policy.scopes.join(" or ")} scope this endpoint needs. Create a key with it via ladmin or the console.`,
-        );
-      }
-      const decision = await rateLimit(services, key, req.method);
-      setRateLimitHeaders(headers, decision);
-      if (!decision.success) {
-        const retryAfter = Math.max(1, Math.ceil((decision.resetMs - Date.now()) / 1000));
-        throw new AppError("RATE_LIMITED", `This key's ${isWrite(req.method) ? "write" : "read"} budget is exhausted. Retry in ${retryAfter} s.`, {
-          retryAfterSeconds: retryAfter,
-        });
-      }
-      touchLastUsed(services.database.db, key);
-      response = await handler({ req, params: await route.params, key, services, requestId });
-    } catch (error) {
-      response = errorResponse(error, requestId, { keyId, path: new URL(req.url).pathname });
+  return withRequestLog<P>(async (req, params, services, { requestId, headers, setKeyId }) => {
+    headers.set("Cache-Control", "no-store");
+    const key = await authenticate(services, req);
+    setKeyId(key.id);
+    if (!hasAnyScope(key.scopes, policy.scopes)) {
+      throw new AppError(
+        "FORBIDDEN_SCOPE",
+        `This API key lacks the ${policy.scopes.join(" or ")} scope this endpoint needs. Create a key with it via ladmin or the console.`,
+      );
     }
-    for (const [name, value] of headers) response.headers.set(name, value);
-    log.info("request", {
-      requestId,
-      method: req.method,
-      route: new URL(req.url).pathname,
-      status: response.status,
-      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-      keyId: keyId ?? null,
-    });
-    return response;
-  };
+    const decision = await rateLimit(services, key, req.method);
+    setRateLimitHeaders(headers, decision);
+    if (!decision.success) {
+      const retryAfter = Math.max(1, Math.ceil((decision.resetMs - Date.now()) / 1000));
+      throw new AppError("RATE_LIMITED", `This key's ${isWrite(req.method) ? "write" : "read"} budget is exhausted. Retry in ${retryAfter} s.`, {
+        retryAfterSeconds: retryAfter,
+      });
+    }
+    touchLastUsed(services.database.db, key);
+    return handler({ req, params, key, services, requestId });
+  });
 }
 
 async function authenticate(services: Services, req: Request): Promise<VerifiedKey> {
@@ -104,26 +84,3 @@ function setRateLimitHeaders(headers: Headers, decision: RateDecision) {
   headers.set("X-RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
 }
 
-export function json(body: unknown, status = 200): Response {
-  return Response.json(body, { status });
-}
-
-/** The contract's error body. Unknown faults are logged with the request id and told apart from nothing. */
-export function errorResponse(error: unknown, requestId: string, context: Record<string, unknown> = {}): Response {
-  let appError: AppError;
-  if (error instanceof AppError) appError = error;
-  else if (isDatabaseUnavailable(error)) {
-    log.error("database unavailable", { requestId, ...context, error: describeError(error) });
-    appError = new AppError("UNAVAILABLE", "The service is temporarily unavailable. Retry shortly.", { retryAfterSeconds: 5 });
-  } else {
-    log.error("unhandled error", { requestId, ...context, error: describeError(error), stack: error instanceof Error ? error.stack : undefined });
-    appError = new AppError("INTERNAL", `Something went wrong on our side. Quote request id ${requestId} if you contact support.`);
-  }
-  const body: { error: { code: ErrorCode; message: string; requestId: string; issues?: unknown } } = {
-    error: { code: appError.code, message: appError.message, requestId },
-  };
-  if (appError.code === "VALIDATION") body.error.issues = appError.extra.issues ?? [];
-  const response = Response.json(body, { status: appError.status });
-  if (appError.extra.retryAfterSeconds) response.headers.set("Retry-After", String(appError.extra.retryAfterSeconds));
-  return response;
-}

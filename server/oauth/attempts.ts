@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { ID_PATTERNS, newStateId } from "@/db/ids";
 import { preparedQuery } from "@/db/prepared";
-import { idempotencyRecords, oauthStates, type Platform, PLATFORMS } from "@/db/schema";
+import { idempotencyRecords, oauthStates, type Platform, PLATFORMS, type StateStatus } from "@/db/schema";
 import { parseReturnUrl } from "../allowlist/url";
 import { AppError, validationError } from "../errors";
 import { isReturnUrlAllowed, type VerifiedKey } from "../keys/service";
@@ -118,15 +118,7 @@ export async function createOAuthAttempt(
   const scopes = resolveScopes(body.platform, body.scopes);
   const verifier = body.platform === "tiktok" ? newCodeVerifier() : undefined;
   const result: OAuthUrlResult = {
-    authorizeUrl: buildAuthorizeUrl({
-      platform: body.platform,
-      authorizeUrl: endpoints.authorizeUrl,
-      clientId: endpoints.credentials.clientId,
-      redirectUri: redirectUri(config, body.platform),
-      scopes,
-      state,
-      codeChallenge: verifier && codeChallenge(verifier),
-    }),
+    authorizeUrl: authorizeUrlFor(config, { id: state, platform: body.platform, livemode, scopes }, verifier),
     state,
     expiresAt: expiresAt.toISOString(),
   };
@@ -172,6 +164,29 @@ export async function createOAuthAttempt(
     return replay;
   }
   return result;
+}
+
+/**
+ * The platform authorize URL of an attempt. Rebuilt from the stored row (the
+ * hosted connect page needs it again): the PKCE challenge is derived from the
+ * sealed verifier, so nothing about the URL has to be stored twice.
+ */
+export function authorizeUrlFor(
+  config: ResolvedConfig,
+  attempt: { id: string; platform: Platform; livemode: boolean; scopes: string[] },
+  codeVerifier: string | undefined,
+): string {
+  const endpoints = platformEndpoints(config, attempt.platform, attempt.livemode);
+  if (!endpoints.credentials) throw new Error(`${attempt.platform} has no credentials configured`);
+  return buildAuthorizeUrl({
+    platform: attempt.platform,
+    authorizeUrl: endpoints.authorizeUrl,
+    clientId: endpoints.credentials.clientId,
+    redirectUri: redirectUri(config, attempt.platform),
+    scopes: attempt.scopes,
+    state: attempt.id,
+    codeChallenge: codeVerifier && codeChallenge(codeVerifier),
+  });
 }
 
 async function findIdempotentReplay(db: Db, apiKeyId: string, idempotencyKey: string, fingerprint: string) {
@@ -232,8 +247,9 @@ export async function getAttemptStatus(db: Db, key: VerifiedKey, stateId: string
   return serializeAttempt(attempt, now);
 }
 
-export function attemptStatus(attempt: { status: "pending" | "completed" | "failed"; expiresAt: Date }, now = new Date()): AttemptStatus {
-  return attempt.status === "pending" && attempt.expiresAt <= now ? "expired" : attempt.status;
+export function attemptStatus(attempt: { status: StateStatus; expiresAt: Date }, now = new Date()): AttemptStatus {
+  if (attempt.status === "completed" || attempt.status === "failed") return attempt.status;
+  return attempt.expiresAt <= now ? "expired" : "pending";
 }
 
 export function serializeAttempt(attempt: typeof oauthStates.$inferSelect, now = new Date()) {

@@ -1,13 +1,9 @@
-import { errorResponse } from "@/server/http/withApiKey";
-import { requestIdFrom } from "@/server/http/requestId";
 import { AppError } from "@/server/errors";
+import { withRequestLog } from "@/server/http/requestLog";
 
 // Any other /v1 path: the contract's JSON 404, not an HTML page.
-function notFound(req: Request) {
-  const requestId = requestIdFrom(req.headers);
-  const response = errorResponse(new AppError("NOT_FOUND", `No endpoint ${req.method} ${new URL(req.url).pathname}. See the README for the API.`), requestId);
-  response.headers.set("X-Request-Id", requestId);
-  return response;
-}
+const notFound = withRequestLog(async (req) => {
+  throw new AppError("NOT_FOUND", `No endpoint ${req.method} ${new URL(req.url).pathname}. See the README for the API.`);
+});
 
-export { notFound as GET, notFound as POST, notFound as PUT, notFound as PATCH, notFound as DELETE };
+export { notFound as DELETE, notFound as GET, notFound as PATCH, notFound as POST, notFound as PUT };

@@ -1,0 +1,51 @@
+import { log } from "../log";
+import { getServices, type Services } from "../services";
+import { errorResponse } from "./errors";
+import { requestIdFrom } from "./requestId";
+
+export interface RequestContext {
+  requestId: string;
+  services: Services;
+  /** Headers added to the response whatever it turns out to be. */
+  headers: Headers;
+  /** Names the API key in the request's log line once it is known. */
+  setKeyId(id: string): void;
+}
+
+type RouteContext<P> = { params: Promise<P> };
+
+/**
+ * Every route's frame: a request id (a valid incoming one reused) on the
+ * response, errors turned into a response by `onError` (the JSON error body
+ * by default), and one structured log line per request.
+ */
+export function withRequestLog<P>(
+  handler: (req: Request, params: P, services: Services, ctx: RequestContext) => Promise<Response>,
+  opts: { onError?: (error: unknown, requestId: string, path: string) => Response } = {},
+) {
+  const onError = opts.onError ?? ((error, requestId, path) => errorResponse(error, requestId, { path }));
+  return async (req: Request, route: RouteContext<P>): Promise<Response> => {
+    const startedAt = performance.now();
+    const requestId = requestIdFrom(req.headers);
+    const path = new URL(req.url).pathname;
+    const headers = new Headers({ "X-Request-Id": requestId });
+    let keyId: string | null = null;
+    let response: Response;
+    try {
+      const services = await getServices();
+      response = await handler(req, await route.params, services, { requestId, services, headers, setKeyId: (id) => (keyId = id) });
+    } catch (error) {
+      response = onError(error, requestId, path);
+    }
+    for (const [name, value] of headers) response.headers.set(name, value);
+    log.info("request", {
+      requestId,
+      method: req.method,
+      route: path,
+      status: response.status,
+      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+      keyId,
+    });
+    return response;
+  };
+}
