@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey } from "@/server/keys/service";
 import type { Services } from "@/server/services";
-import { addKey, expireKey, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/server/testing/harness";
+import { addKey, expireKey, seedAccount, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/server/testing/harness";
 
 /**
  * One security suite over every public route: whatever the route, a request
@@ -12,6 +12,7 @@ let api: TestApi;
 let owner: Tenant;
 let stranger: Tenant;
 let state: string;
+let accountId: string;
 const RETURN_URL = "https://app.example.com/connect/return";
 
 interface RouteCase {
@@ -31,6 +32,9 @@ const ROUTES: RouteCase[] = [
     scope: "social:write",
   },
   { name: "GET /v1/social/oauth-status/:state", method: "GET", path: () => `/v1/social/oauth-status/${state}`, scope: "social:read" },
+  { name: "GET /v1/projects/:projectId/social/accounts", method: "GET", path: () => `/v1/projects/${owner.projectId}/social/accounts`, scope: "social:read" },
+  { name: "GET /v1/social/accounts/:id", method: "GET", path: () => `/v1/social/accounts/${accountId}`, scope: "social:read" },
+  { name: "DELETE /v1/social/accounts/:id", method: "DELETE", path: () => `/v1/social/accounts/${accountId}`, scope: "social:write" },
 ];
 
 beforeAll(async () => {
@@ -43,6 +47,7 @@ beforeAll(async () => {
     body: { platform: "tiktok", returnUrl: RETURN_URL },
   });
   state = created.body.state;
+  accountId = (await seedAccount(services, owner)).id;
 });
 afterAll(async () => {
   await api.close();

@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
 import { parseEnv } from "../env";
 import { setLogSink } from "../log";
+import { upsertSocialAccount } from "../accounts/service";
 import { createApiKey } from "../keys/service";
 import type { ApiScope } from "../keys/scopes";
 import { createOrganization } from "../orgs/service";
@@ -179,13 +180,44 @@ export class TestApi {
 }
 
 /** The public REST API as `next start` routes it. */
-export async function startApi(): Promise<TestApi> {
+export async function apiRoutes(api = new TestApi()): Promise<TestApi> {
   const oauthUrl = await import("@/app/v1/projects/[projectId]/social/oauth-url/route");
   const status = await import("@/app/v1/social/oauth-status/[state]/route");
-  return new TestApi()
+  const callback = await import("@/app/v1/social/oauth/callback/[platform]/route");
+  const accounts = await import("@/app/v1/projects/[projectId]/social/accounts/route");
+  const account = await import("@/app/v1/social/accounts/[id]/route");
+  return api
     .route("POST", "/v1/projects/:projectId/social/oauth-url", oauthUrl.POST)
     .route("GET", "/v1/social/oauth-status/:state", status.GET)
-    .listen();
+    .route("GET", "/v1/social/oauth/callback/:platform", callback.GET)
+    .route("GET", "/v1/projects/:projectId/social/accounts", accounts.GET)
+    .route("GET", "/v1/social/accounts/:id", account.GET)
+    .route("DELETE", "/v1/social/accounts/:id", account.DELETE);
+}
+
+export async function startApi(): Promise<TestApi> {
+  return (await apiRoutes()).listen();
+}
+
+/** Stores a connected account directly, as a finished callback would. */
+export async function seedAccount(services: Services, tenant: Pick<Tenant, "orgId" | "projectId">, opts: { username?: string; platform?: "tiktok" | "instagram"; refreshToken?: string | null } = {}) {
+  const username = opts.username ?? `user_${suffix()}`;
+  return upsertSocialAccount(services.database.db, services.box, {
+    orgId: tenant.orgId,
+    projectId: tenant.projectId,
+    platform: opts.platform ?? "tiktok",
+    livemode: false,
+    profile: { platformUserId: `uid_${username}`, username, displayName: username.toUpperCase(), avatarUrl: null },
+    tokens: {
+      accessToken: `act.${suffix()}`,
+      accessTokenExpiresAt: new Date(Date.now() + 86_400_000),
+      refreshToken: opts.refreshToken === undefined ? `rft.${suffix()}` : opts.refreshToken,
+      refreshTokenExpiresAt: null,
+      grantedScopes: null,
+      platformUserId: null,
+    },
+    grantedScopes: ["user.info.basic"],
+  });
 }
 
 export interface ApiResponse {

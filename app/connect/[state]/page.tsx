@@ -1,0 +1,51 @@
+import type { Metadata } from "next";
+import { connectView } from "@/server/hosted/views";
+import { getServices } from "@/server/services";
+import { HostedCard, hosted } from "../HostedCard";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Connect your account · Layers Connect", robots: { index: false } };
+
+// /connect/:state – a page integrators may send the end-customer to before the platform's consent page
+export default async function ConnectPage({ params }: { params: Promise<{ state: string }> }) {
+  const view = await connectView(await getServices(), (await params).state);
+  switch (view.kind) {
+    case "unknown":
+      return (
+        <HostedCard title="This connection link is not valid" badge="Connection problem" tone="bad">
+          <p className={hosted.text}>
+            We could not find the connection attempt this link belongs to. Go back to the app you came from and start connecting again.
+          </p>
+        </HostedCard>
+      );
+    case "ready":
+      return (
+        <HostedCard title={`Connect your ${view.platform} account`}>
+          <p className={hosted.text}>
+            <strong>{view.projectName}</strong> asks to connect your {view.platform} account. {view.platform} will show you what it
+            may access, and you decide.
+          </p>
+          <a className={hosted.button} href={view.authorizeUrl} target="_top" rel="noreferrer">
+            Continue to {view.platform}
+          </a>
+          <p className={hosted.fine}>
+            This link works until {view.expiresAt.toUTCString()}.{view.livemode ? "" : " Test mode: you will see a sandbox, not the real platform."}
+          </p>
+        </HostedCard>
+      );
+    case "expired":
+      return (
+        <HostedCard title="This connection link has expired" badge="Expired" tone="wait">
+          <p className={hosted.text}>Connection links are valid for 10 minutes. Go back to the app you came from and start again.</p>
+        </HostedCard>
+      );
+    default:
+      return (
+        <HostedCard title="This connection link was already used" badge={view.kind === "completed" ? "Connected" : "Finished"} tone={view.kind === "completed" ? "ok" : "bad"}>
+          <p className={hosted.text}>
+            This {view.platform} connection for {view.projectName} is {view.kind === "completed" ? "complete" : "finished"}. You can close this tab.
+          </p>
+        </HostedCard>
+      );
+  }
+}

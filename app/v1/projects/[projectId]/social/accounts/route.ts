@@ -1,0 +1,8 @@
+import { listSocialAccounts } from "@/server/accounts/service";
+import { json, withApiKey } from "@/server/http/withApiKey";
+
+// GET /v1/projects/:projectId/social/accounts – the project's connected accounts, a page at a time
+export const GET = withApiKey<{ projectId: string }>({ scopes: ["social:read"] }, async ({ req, params, key, services }) => {
+  const query = new URL(req.url).searchParams;
+  return json(await listSocialAccounts(services.database.db, key.orgId, params.projectId, { limit: query.get("limit"), cursor: query.get("cursor") }));
+});

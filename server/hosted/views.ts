@@ -1,0 +1,82 @@
+import { eq } from "drizzle-orm";
+import { ID_PATTERNS } from "@/db/ids";
+import { oauthStates, type Platform, projects, socialAccounts } from "@/db/schema";
+import { attemptStatus, authorizeUrlFor } from "../oauth/attempts";
+import type { OAuthErrorCode } from "../oauth/platforms/types";
+import type { Services } from "../services";
+
+export const PLATFORM_NAMES: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
+
+/** What each `layers_oauth_error` means, in words an end-customer understands. */
+export const PLAIN_ERRORS: Record<OAuthErrorCode, string> = {
+  access_denied: "you cancelled, or the platform did not allow the connection",
+  scope_not_granted: "the basic profile permission was not granted, and it is needed to connect",
+  state_expired: "the link expired: connection links are valid for 10 minutes",
+  token_exchange_failed: "the platform did not accept the authorization",
+  profile_fetch_failed: "the platform did not share the account's profile",
+  platform_error: "the platform answered something unexpected",
+  server_error: "something went wrong on our side",
+};
+
+async function loadAttempt(services: Services, stateId: string | undefined) {
+  if (!stateId || !ID_PATTERNS.st.test(stateId)) return null;
+  const [row] = await services.database.db
+    .select({ attempt: oauthStates, projectName: projects.name })
+    .from(oauthStates)
+    .innerJoin(projects, eq(projects.id, oauthStates.projectId))
+    .where(eq(oauthStates.id, stateId))
+    .limit(1);
+  return row ?? null;
+}
+
+export type ConnectView =
+  | { kind: "unknown" }
+  | { kind: "ready"; platform: string; projectName: string; authorizeUrl: string; expiresAt: Date; livemode: boolean }
+  | { kind: "expired" | "completed" | "failed"; platform: string; projectName: string };
+
+/** /connect/:state — where an integrator may send the end-customer before the platform. */
+export async function connectView(services: Services, stateId: string): Promise<ConnectView> {
+  const row = await loadAttempt(services, stateId);
+  if (!row) return { kind: "unknown" };
+  const { attempt, projectName } = row;
+  const platform = PLATFORM_NAMES[attempt.platform];
+  const status = attemptStatus(attempt);
+  if (status !== "pending") return { kind: status, platform, projectName };
+  const verifier = attempt.codeVerifierEnc ? services.box.open(attempt.codeVerifierEnc) : undefined;
+  return {
+    kind: "ready",
+    platform,
+    projectName,
+    authorizeUrl: authorizeUrlFor(services.config, attempt, verifier),
+    expiresAt: attempt.expiresAt,
+    livemode: attempt.livemode,
+  };
+}
+
+export type ReturnView =
+  | { kind: "unknown" }
+  | { kind: "completed"; platform: string; username: string | null; displayName: string | null }
+  | { kind: "failed"; platform: string; reason: string }
+  | { kind: "pending" | "expired"; platform: string };
+
+/** /connect/return?state= — the outcome in plain words, for integrators without a return page. */
+export async function returnView(services: Services, stateId: string | undefined): Promise<ReturnView> {
+  const row = await loadAttempt(services, stateId);
+  if (!row) return { kind: "unknown" };
+  const { attempt } = row;
+  const platform = PLATFORM_NAMES[attempt.platform];
+  const status = attemptStatus(attempt);
+  if (status === "failed") {
+    const code = attempt.errorCode as OAuthErrorCode | null;
+    return { kind: "failed", platform, reason: (code && PLAIN_ERRORS[code]) ?? PLAIN_ERRORS.server_error };
+  }
+  if (status !== "completed" || !attempt.socialAccountId) return { kind: status === "completed" ? "pending" : status, platform };
+  const [account] = await services.database.db
+    .select({ username: socialAccounts.username, displayName: socialAccounts.displayName })
+    .from(socialAccounts)
+    .where(eq(socialAccounts.id, attempt.socialAccountId))
+    .limit(1);
+  return { kind: "completed", platform, username: account?.username ?? null, displayName: account?.displayName ?? null };
+}
+
+export const HOSTED_RETURN_PATH = "/connect/return";
