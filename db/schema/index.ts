@@ -8,3 +8,4 @@ export * from "./oauthStates";
 export * from "./socialAccounts";
 export * from "./auditEvents";
 export * from "./idempotencyRecords";
+export * from "./sandboxTokens";
