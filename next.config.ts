@@ -13,6 +13,9 @@ const config: NextConfig = {
   poweredByHeader: false,
   // API replies are small JSON; a reverse proxy compresses better than Node.
   compress: false,
+  // TikTok's API paths end in "/" (/v2/oauth/token/) and the adapters never
+  // follow redirects: the sandbox must answer there, not 308 to the bare path.
+  skipTrailingSlashRedirect: true,
   // Native, WASM and socket-holding packages stay outside the server bundle.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "@node-rs/argon2", "proper-lockfile"],
   async headers() {

@@ -1,0 +1,138 @@
+import type { Platform } from "@/db/schema";
+import { type ConsentView, consentPageModel, toSearchParams } from "@/server/oauth/sandbox/authorize";
+import { SANDBOX_USERNAME_PATTERN } from "@/server/oauth/sandbox/identity";
+import { getServices } from "@/server/services";
+import styles from "./sandbox.module.css";
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** The sandbox's stand-in for a platform's consent page (or its error page when the request is invalid). */
+export async function SandboxConsent({ platform, searchParams }: { platform: Platform; searchParams: SearchParams }) {
+  const { config } = await getServices();
+  const model = consentPageModel(config, platform, toSearchParams(searchParams));
+  const platformName = model.ok ? model.view.platformName : model.platformName;
+  return (
+    <div className={styles.page}>
+      <p className={styles.banner} role="note">
+        <strong>Sandbox</strong> — a test stand-in for {platformName}, run by Layers Connect. This is not {platformName}: no real account is
+        used and nothing you enter leaves this server.
+      </p>
+      <main className={styles.main}>
+        {model.ok ? <ConsentForm view={model.view} /> : <InvalidRequest platformName={platformName} problems={model.problems} />}
+      </main>
+    </div>
+  );
+}
+
+function Eyebrow({ platformName }: { platformName: string }) {
+  return (
+    <p className={styles.eyebrow}>
+      <span className={styles.badge}>Sandbox</span>
+      <span>{platformName} authorization</span>
+    </p>
+  );
+}
+
+function ConsentForm({ view }: { view: ConsentView }) {
+  return (
+    <section className={styles.card} aria-labelledby="consent-title">
+      <Eyebrow platformName={view.platformName} />
+      <h1 id="consent-title" className={styles.title}>
+        <code className={styles.client}>{view.clientId}</code> wants to access your sandbox {view.platformName} account
+      </h1>
+      <p className={styles.text}>
+        Whatever you choose, you will be sent back to <strong>{view.returnHost}</strong>.
+      </p>
+      <form method="post" action={view.action} className={styles.form}>
+        {view.hidden.map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <div className={styles.field}>
+          <label htmlFor="sandbox-username" className={styles.label}>
+            Username
+          </label>
+          <input
+            id="sandbox-username"
+            name="username"
+            type="text"
+            className={styles.input}
+            defaultValue={view.defaultUsername}
+            required
+            minLength={2}
+            maxLength={30}
+            pattern={SANDBOX_USERNAME_PATTERN}
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            aria-describedby="sandbox-username-hint"
+          />
+          <p id="sandbox-username-hint" className={styles.hint}>
+            Letters, digits, dots and underscores. The same name always connects the same sandbox account; a new name makes another one.
+          </p>
+        </div>
+        <fieldset className={styles.scopes}>
+          <legend className={styles.label}>Permissions</legend>
+          <p className={styles.hint}>Untick anything you do not want to grant.</p>
+          <ul className={styles.scopeList}>
+            {view.scopes.map((scope) => (
+              <li key={scope.name}>
+                <label className={styles.scope}>
+                  <input
+                    type="checkbox"
+                    name="granted_scope"
+                    value={scope.name}
+                    defaultChecked
+                    className={styles.checkbox}
+                    aria-describedby={`scope-${scope.name}`}
+                  />
+                  <span className={styles.scopeText}>
+                    <code className={styles.scopeName}>{scope.name}</code>
+                    <span id={`scope-${scope.name}`} className={styles.scopeLabel}>
+                      {scope.label}
+                    </span>
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
+        <div className={styles.actions}>
+          <button type="submit" name="decision" value="authorize" className={styles.primary}>
+            Authorize
+          </button>
+          <button type="submit" name="decision" value="cancel" formNoValidate className={styles.secondary}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** `backticked` parts of a problem become <code>. */
+function Problem({ text }: { text: string }) {
+  return text.split("`").map((part, i) => (i % 2 ? <code key={i}>{part}</code> : part));
+}
+
+function InvalidRequest({ platformName, problems }: { platformName: string; problems: string[] }) {
+  return (
+    <section className={styles.card} aria-labelledby="error-title">
+      <Eyebrow platformName={platformName} />
+      <h1 id="error-title" className={styles.title}>
+        This authorization request is invalid
+      </h1>
+      <p className={styles.text}>
+        Like {platformName}, the sandbox does not send you back to the app when the request itself is wrong. The app that sent you
+        here built its authorize URL incorrectly:
+      </p>
+      <ul className={styles.problems}>
+        {problems.map((problem) => (
+          <li key={problem}>
+            <Problem text={problem} />
+          </li>
+        ))}
+      </ul>
+      <p className={styles.text}>You can close this tab.</p>
+    </section>
+  );
+}

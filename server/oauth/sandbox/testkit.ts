@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import type { Platform } from "@/db/schema";
+import { TestApi } from "../../testing/harness";
+import type { Services } from "../../services";
+import { codeChallenge, newCodeVerifier } from "../pkce";
+import { redirectUri, sandboxCredentials } from "../platforms/config";
+import { SCOPES } from "../scopes";
+
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+/**
+ * The sandbox's route handlers behind node:http, at the paths `next start`
+ * serves them (TikTok's with their trailing slash, as the adapters call them).
+ */
+export async function startSandboxApi(): Promise<TestApi> {
+  const tiktokToken = await import("@/app/sandbox/tiktok/v2/oauth/token/route");
+  const tiktokRevoke = await import("@/app/sandbox/tiktok/v2/oauth/revoke/route");
+  const tiktokUserInfo = await import("@/app/sandbox/tiktok/v2/user/info/route");
+  const tiktokConsent = await import("@/app/sandbox/tiktok/consent/route");
+  const instagramConsent = await import("@/app/sandbox/instagram/consent/route");
+  const instagramToken = await import("@/app/sandbox/instagram/api/oauth/access_token/route");
+  const instagramGraph = await import("@/app/sandbox/instagram/graph/[...path]/route");
+  const avatar = await import("@/app/sandbox/avatar/[username]/route");
+  // TestApi params are single segments; the catch-all gets them as Next passes them, an array.
+  const graph: Handler = async (req, { params }) => {
+    const { a, b } = await params;
+    return instagramGraph.GET(req, { params: Promise.resolve({ path: b === undefined ? [a!] : [a!, b] }) });
+  };
+  return new TestApi()
+    .route("POST", "/sandbox/tiktok/v2/oauth/token/", tiktokToken.POST)
+    .route("POST", "/sandbox/tiktok/v2/oauth/revoke/", tiktokRevoke.POST)
+    .route("GET", "/sandbox/tiktok/v2/user/info/", tiktokUserInfo.GET)
+    .route("POST", "/sandbox/tiktok/consent", tiktokConsent.POST)
+    .route("POST", "/sandbox/instagram/consent", instagramConsent.POST)
+    .route("POST", "/sandbox/instagram/api/oauth/access_token", instagramToken.POST)
+    .route("GET", "/sandbox/instagram/graph/:a", graph)
+    .route("GET", "/sandbox/instagram/graph/:a/:b", graph)
+    .route("GET", "/sandbox/avatar/:username", avatar.GET)
+    .listen();
+}
+
+/** The authorize parameters Layers would send for a test-mode attempt. */
+export function authorizeParams(services: Services, platform: Platform, opts: { scopes?: string[]; verifier?: string } = {}) {
+  const params: Record<string, string> = {
+    [platform === "tiktok" ? "client_key" : "client_id"]: sandboxCredentials(services.config, platform).clientId,
+    response_type: "code",
+    scope: (opts.scopes ?? SCOPES[platform].defaults).join(","),
+    redirect_uri: redirectUri(services.config, platform),
+    state: `st_${randomBytes(20).toString("hex").toUpperCase()}`,
+  };
+  if (platform === "tiktok" && opts.verifier) {
+    params.code_challenge = codeChallenge(opts.verifier);
+    params.code_challenge_method = "S256";
+  }
+  return params;
+}
+
+export interface ConsentOptions {
+  scopes?: string[];
+  /** Scopes the end-customer unticks. */
+  untick?: string[];
+  username?: string;
+  decision?: "authorize" | "cancel";
+  /** Request headers; by default just `Origin`, the instance's own origin (as a browser sends it). */
+  headers?: Record<string, string>;
+  /** Overrides of the (hidden) authorize fields, to tamper with them. */
+  override?: Record<string, string>;
+  verifier?: string;
+}
+
+/** Submits the consent form as a browser would, without following the redirect. */
+export async function submitConsent(api: TestApi, services: Services, platform: Platform, opts: ConsentOptions = {}) {
+  const params = { ...authorizeParams(services, platform, { scopes: opts.scopes, verifier: opts.verifier }), ...opts.override };
+  const form = new URLSearchParams(params);
+  form.set("username", opts.username ?? "sandbox_creator");
+  for (const scope of params.scope!.split(",")) if (!opts.untick?.includes(scope)) form.append("granted_scope", scope);
+  form.set("decision", opts.decision ?? "authorize");
+  const response = await fetch(`${api.url}/sandbox/${platform}/consent`, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+    headers: opts.headers ?? { origin: new URL(services.config.publicUrl).origin },
+  });
+  return { response, location: response.headers.get("location"), state: params.state! };
+}
+
+/** Authorizes on the TikTok consent page and returns the code from the redirect (decoded once). */
+export async function tiktokCode(api: TestApi, services: Services, opts: Omit<ConsentOptions, "decision"> = {}) {
+  const verifier = opts.verifier ?? newCodeVerifier();
+  const { location } = await submitConsent(api, services, "tiktok", { ...opts, verifier });
+  const code = new URL(location!).searchParams.get("code")!;
+  return { code, verifier };
+}
+
+export function postForm(api: TestApi, path: string, fields: Record<string, string>) {
+  return fetch(api.url + path, { method: "POST", body: new URLSearchParams(fields) });
+}
+
+/** Reads a reply as status, raw text and parsed JSON (when it is JSON). */
+export async function read(response: Response) {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: response.status, headers: response.headers, text, body: body as any };
+}
