@@ -13,6 +13,11 @@ type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) 
  * serves them (TikTok's with their trailing slash, as the adapters call them).
  */
 export async function startSandboxApi(): Promise<TestApi> {
+  return (await mountSandbox(new TestApi())).listen();
+}
+
+/** Adds the sandbox's routes to a test server (beside the API's, for end-to-end flows). */
+export async function mountSandbox(api: TestApi): Promise<TestApi> {
   const tiktokToken = await import("@/app/sandbox/tiktok/v2/oauth/token/route");
   const tiktokRevoke = await import("@/app/sandbox/tiktok/v2/oauth/revoke/route");
   const tiktokUserInfo = await import("@/app/sandbox/tiktok/v2/user/info/route");
@@ -26,7 +31,7 @@ export async function startSandboxApi(): Promise<TestApi> {
     const { a, b } = await params;
     return instagramGraph.GET(req, { params: Promise.resolve({ path: b === undefined ? [a!] : [a!, b] }) });
   };
-  return new TestApi()
+  return api
     .route("POST", "/sandbox/tiktok/v2/oauth/token/", tiktokToken.POST)
     .route("POST", "/sandbox/tiktok/v2/oauth/revoke/", tiktokRevoke.POST)
     .route("GET", "/sandbox/tiktok/v2/user/info/", tiktokUserInfo.GET)
@@ -35,8 +40,7 @@ export async function startSandboxApi(): Promise<TestApi> {
     .route("POST", "/sandbox/instagram/api/oauth/access_token", instagramToken.POST)
     .route("GET", "/sandbox/instagram/graph/:a", graph)
     .route("GET", "/sandbox/instagram/graph/:a/:b", graph)
-    .route("GET", "/sandbox/avatar/:username", avatar.GET)
-    .listen();
+    .route("GET", "/sandbox/avatar/:username", avatar.GET);
 }
 
 /** The authorize parameters Layers would send for a test-mode attempt. */
