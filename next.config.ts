@@ -6,7 +6,9 @@ const noFraming = [
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
   { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Referrer-Policy", value: "no-referrer" },
+  // No referrer leaves for other origins (hosted URLs carry the state); same-origin
+  // form posts keep a real Origin header, which the sandbox consent form checks.
+  { key: "Referrer-Policy", value: "same-origin" },
 ];
 
 const config: NextConfig = {
