@@ -134,7 +134,7 @@ describe("TikTok sandbox token endpoint", () => {
 
   it("a wrong or missing code_verifier is invalid_grant (HTTP 200) and does not burn the code", async () => {
     const { code, verifier } = await tiktokCode(api, services);
-    const wrong = await exchange(code, `${verifier.slice(0, -1)}x`);
+    const wrong = await exchange(code, `${verifier.slice(0, -1)}${verifier.endsWith("x") ? "y" : "x"}`);
     expect(wrong.status).toBe(200);
     expect(wrong.body).toMatchObject({ error: "invalid_grant", error_description: expect.stringMatching(/code_verifier/) });
     expect((await exchange(code, undefined)).body.error).toBe("invalid_grant");
