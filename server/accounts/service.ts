@@ -2,7 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { ID_PATTERNS, newId } from "@/db/ids";
-import { type Platform, socialAccounts } from "@/db/schema";
+import { type Platform, projects, socialAccounts } from "@/db/schema";
 import { type Actor, recordAudit } from "../audit/record";
 import type { SecretBox } from "../crypto/secretbox";
 import { AppError, validationError } from "../errors";
@@ -176,4 +176,27 @@ export async function disconnectSocialAccount(
       data: { platform: account.platform, username: account.username, revokedAtPlatform: revoked },
     });
   });
+}
+
+/** Every account of the organization (or of one project), oldest first, with its project's name. */
+export async function listOrgAccounts(db: Queryable, orgId: string, input: { projectId?: string; cursor?: string }) {
+  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  const rows = await db
+    .select({ account: socialAccounts, projectName: projects.name })
+    .from(socialAccounts)
+    .innerJoin(projects, eq(projects.id, socialAccounts.projectId))
+    .where(
+      and(
+        eq(socialAccounts.orgId, orgId),
+        input.projectId ? eq(socialAccounts.projectId, input.projectId) : undefined,
+        after ? gt(socialAccounts.id, after) : undefined,
+      ),
+    )
+    .orderBy(asc(socialAccounts.id))
+    .limit(51);
+  const page = rows.slice(0, 50);
+  return {
+    items: page.map((r) => ({ ...serializeAccount(r.account), projectName: r.projectName })),
+    nextCursor: rows.length > 50 ? encodeCursor(page.at(-1)!.account.id) : null,
+  };
 }

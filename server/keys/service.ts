@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { ID_PATTERNS, newId } from "@/db/ids";
@@ -218,4 +218,51 @@ const allowlistEntry = preparedQuery("allowlist_entry", (db) =>
 export async function isReturnUrlAllowed(db: Db, keyId: string, matchKey: string): Promise<boolean> {
   const [row] = await allowlistEntry(db).execute({ apiKeyId: keyId, url: matchKey });
   return Boolean(row);
+}
+
+/** What the console shows of a key: never the secret or its hash. */
+function summarizeKey(row: typeof apiKeys.$inferSelect, allowlistCount: number) {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: displayPrefix(row.mode, row.publicId),
+    mode: row.mode,
+    scopes: row.scopes,
+    writeLimit: row.writeLimit,
+    readLimit: row.readLimit,
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    allowlistCount,
+  };
+}
+
+export async function listApiKeys(db: Queryable, orgId: string) {
+  const rows = await db
+    .select({
+      key: apiKeys,
+      allowlistCount: sql<number>`(select count(*)::int from ${returnUrlAllowlist} where ${returnUrlAllowlist.apiKeyId} = ${apiKeys.id})`,
+    })
+    .from(apiKeys)
+    .where(eq(apiKeys.orgId, orgId))
+    .orderBy(desc(apiKeys.createdAt));
+  return rows.map((r) => summarizeKey(r.key, Number(r.allowlistCount)));
+}
+
+export async function getApiKey(db: Queryable, orgId: string, keyId: string) {
+  const { key, allowlist } = await listAllowlist(db, keyId, orgId);
+  return { ...summarizeKey(key, allowlist.length), allowlist };
+}
+
+/** Sets a key's own budgets; null returns it to the instance default. */
+export async function updateKeyBudgets(db: Db, orgId: string, keyId: string, budgets: { writeLimit: string | null; readLimit: string | null }, actor: Actor) {
+  const { key } = await listAllowlist(db, keyId, orgId);
+  const parsed = parseInput(z.object({ writeLimit: budgetSchema.nullable(), readLimit: budgetSchema.nullable() }), budgets);
+  const set = { writeLimit: parsed.writeLimit?.text ?? null, readLimit: parsed.readLimit?.text ?? null };
+  await db.transaction(async (tx) => {
+    await tx.update(apiKeys).set(set).where(eq(apiKeys.id, key.id));
+    await recordAudit(tx, { orgId, actor, action: "api_key.budgets_changed", targetType: "api_key", targetId: key.id, data: set });
+  });
+  return { id: key.id };
 }

@@ -1,8 +1,9 @@
 import { hash } from "@node-rs/argon2";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import { asc, count, eq } from "drizzle-orm";
+import type { Db, Queryable } from "@/db/client";
 import { newId } from "@/db/ids";
-import { memberships, ROLES, users } from "@/db/schema";
+import { memberships, organizations, ROLES, users } from "@/db/schema";
 import { type Actor, recordAudit } from "../audit/record";
 import { AppError, isUniqueViolation } from "../errors";
 import { orgIdSchema, requireOrganization } from "../orgs/service";
@@ -44,4 +45,32 @@ export async function createUser(db: Db, input: z.input<typeof createUserInput>,
     throw error;
   }
   return { id, email, role };
+}
+
+export async function listMembers(db: Queryable, orgId: string) {
+  const rows = await db
+    .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, createdAt: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.orgId, orgId))
+    .orderBy(asc(memberships.createdAt));
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+}
+
+/** A user's organization and role in it (the console works in the user's first organization). */
+export async function findMembership(db: Queryable, userId: string) {
+  const [row] = await db
+    .select({ user: { id: users.id, email: users.email, name: users.name }, org: { id: organizations.id, name: organizations.name }, role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(memberships.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function countUsers(db: Queryable): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users);
+  return Number(row?.n ?? 0);
 }

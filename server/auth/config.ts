@@ -1,0 +1,54 @@
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { getServices } from "../services";
+import { authenticateUser } from "./signIn";
+
+/** Console sessions last a working day; then the admin signs in again. */
+export const SESSION_MAX_AGE_S = 8 * 60 * 60;
+
+class ThrottledSignIn extends CredentialsSignin {
+  code = "throttled";
+}
+
+function clientAddress(request: Request | undefined): string {
+  const forwarded = request?.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || request?.headers.get("x-real-ip") || "unknown";
+}
+
+/**
+ * next-auth v5: email + password (Credentials) with JWT sessions. Configured
+ * lazily so AUTH_SECRET can come from the embedded data dir. Cookies are
+ * httpOnly and sameSite=lax, and `secure` whenever the public URL is https.
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
+  const services = await getServices();
+  return {
+    secret: services.config.authSecret,
+    trustHost: true,
+    useSecureCookies: services.config.publicUrl.startsWith("https://"),
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
+    jwt: { maxAge: SESSION_MAX_AGE_S },
+    pages: { signIn: "/console/sign-in", error: "/console/sign-in" },
+    providers: [
+      Credentials({
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, request) {
+          const result = await authenticateUser(services, { email: credentials.email, password: credentials.password, ip: clientAddress(request) });
+          if (result.ok) return result.user;
+          if (result.reason === "throttled") throw new ThrottledSignIn();
+          return null;
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user?.id) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+  };
+});

@@ -1,0 +1,39 @@
+import { and, count, eq, gte, isNull } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { apiKeys, oauthStates, projects, socialAccounts } from "@/db/schema";
+import { attemptStatus } from "../oauth/attempts";
+import { listAttempts } from "../oauth/attemptLog";
+
+const DAY_MS = 86_400_000;
+
+/** The console's first screen: counts, recent attempts and the last 7 days' outcomes. */
+export async function consoleOverview(db: Queryable, orgId: string, now = new Date()) {
+  const since = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - 6 * DAY_MS);
+  const [[projectCount], [keyCount], [accountCount], recent, window] = await Promise.all([
+    db.select({ n: count() }).from(projects).where(and(eq(projects.orgId, orgId), isNull(projects.archivedAt))),
+    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt))),
+    db.select({ n: count() }).from(socialAccounts).where(and(eq(socialAccounts.orgId, orgId), eq(socialAccounts.status, "active"))),
+    listAttempts(db, orgId, { limit: 10 }),
+    db
+      .select({ status: oauthStates.status, expiresAt: oauthStates.expiresAt, createdAt: oauthStates.createdAt })
+      .from(oauthStates)
+      .where(and(eq(oauthStates.orgId, orgId), gte(oauthStates.createdAt, since))),
+  ]);
+  const daily = Array.from({ length: 7 }, (_, i) => ({
+    day: new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10),
+    completed: 0,
+    failed: 0,
+    expired: 0,
+    pending: 0,
+  }));
+  for (const attempt of window) {
+    const index = Math.floor((attempt.createdAt.getTime() - since.getTime()) / DAY_MS);
+    const bucket = daily[index];
+    if (bucket) bucket[attemptStatus(attempt, now)]++;
+  }
+  return {
+    counts: { projects: Number(projectCount?.n ?? 0), activeKeys: Number(keyCount?.n ?? 0), accounts: Number(accountCount?.n ?? 0), attempts7d: window.length },
+    recentAttempts: recent.items,
+    daily,
+  };
+}

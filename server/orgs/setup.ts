@@ -1,0 +1,38 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { newId } from "@/db/ids";
+import { memberships, organizations, users } from "@/db/schema";
+import { recordAudit } from "../audit/record";
+import { AppError } from "../errors";
+import { emailSchema, hashPassword, passwordSchema } from "../users/service";
+import { parseInput } from "../validation";
+import { nameSchema } from "./service";
+
+export const setupInput = z.object({
+  orgName: nameSchema,
+  name: z.string().trim().max(100).optional(),
+  email: emailSchema,
+  password: passwordSchema,
+});
+
+/**
+ * The one-time console setup: the first organization and its owner. Allowed
+ * only while no user exists; an advisory lock makes two racing setups one.
+ */
+export async function setupFirstOwner(db: Db, input: z.input<typeof setupInput>) {
+  const parsed = parseInput(setupInput, input);
+  const passwordHash = await hashPassword(parsed.password);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(727275)`);
+    const existing = await tx.select({ id: users.id }).from(users).limit(1);
+    if (existing.length) throw new AppError("VALIDATION", "Setup is already done: sign in instead.");
+    const orgId = newId("org");
+    const userId = newId("usr");
+    await tx.insert(organizations).values({ id: orgId, name: parsed.orgName });
+    await tx.insert(users).values({ id: userId, email: parsed.email, name: parsed.name || null, passwordHash });
+    await tx.insert(memberships).values({ orgId, userId, role: "owner" });
+    await recordAudit(tx, { orgId, actor: { type: "user", id: userId }, action: "org.set_up", targetType: "organization", targetId: orgId, data: { email: parsed.email } });
+    return { orgId, userId, email: parsed.email };
+  });
+}

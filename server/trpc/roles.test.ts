@@ -1,0 +1,102 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProject } from "../projects/service";
+import { createUser } from "../users/service";
+import type { Services } from "../services";
+import { seedAccount, seedTenant, startTestServices, type Tenant } from "../testing/harness";
+import { createCallerFactory } from "./init";
+import { isSameOrigin } from "./handler";
+import { appRouter } from "./root";
+
+let services: Services;
+let tenant: Tenant;
+const ids: Record<"owner" | "admin" | "member", string> = { owner: "", admin: "", member: "" };
+const caller = (userId: string | null) => createCallerFactory(appRouter)({ services, userId });
+
+beforeAll(async () => {
+  services = await startTestServices();
+  tenant = await seedTenant(services);
+  for (const role of ["owner", "admin", "member"] as const) {
+    ids[role] = (await createUser(services.database.db, { orgId: tenant.orgId, email: `${role}-${Date.now()}-${Math.random()}@example.com`, password: "correct horse battery", role }, { type: "system" })).id;
+  }
+});
+afterAll(() => services.close());
+
+/** Every mutation, with fresh inputs so each role's call can succeed on its own. */
+const MUTATIONS: Record<string, (c: ReturnType<typeof caller>) => Promise<unknown>> = {
+  "projects.create": (c) => c.projects.create({ name: "New project" }),
+  "projects.rename": async (c) => c.projects.rename({ id: (await createProject(services.database.db, { orgId: tenant.orgId, name: "p" }, { type: "system" })).id, name: "x" }),
+  "projects.archive": (c) => c.projects.archive({ id: tenant.projectId }),
+  "apiKeys.create": (c) => c.apiKeys.create({ name: "k", scopes: ["social:read"], mode: "test", allow: [] }),
+  "apiKeys.revoke": (c) => c.apiKeys.revoke({ id: tenant.keyId }),
+  "apiKeys.updateBudgets": (c) => c.apiKeys.updateBudgets({ id: tenant.keyId, writeLimit: "5/60s", readLimit: null }),
+  "allowlist.add": (c) => c.allowlist.add({ keyId: tenant.keyId, url: "https://added.example.com/cb" }),
+  "allowlist.remove": async (c) => {
+    await caller(ids.owner).allowlist.add({ keyId: tenant.keyId, url: "https://gone.example.com/cb" });
+    return c.allowlist.remove({ keyId: tenant.keyId, url: "https://gone.example.com/cb" });
+  },
+  "accounts.disconnect": async (c) => c.accounts.disconnect({ id: (await seedAccount(services, tenant)).id }),
+  "members.add": (c) => c.members.add({ email: `new-${Math.random()}@example.com`, role: "member", password: "another long password" }),
+};
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+describe.each(Object.keys(MUTATIONS))("%s", (name) => {
+  const run = MUTATIONS[name]!;
+  it("is refused to a member", async () => expect(await codeOf(run(caller(ids.member)))).toBe("FORBIDDEN"));
+  it("is refused when signed out", async () => expect(await codeOf(run(caller(null)))).toBe("UNAUTHORIZED"));
+  it("is allowed to an admin", async () => expect(await codeOf(run(caller(ids.admin)))).toBe("OK"));
+  it("is allowed to an owner", async () => expect(await codeOf(run(caller(ids.owner)))).toBe("OK"));
+});
+
+describe("reads", () => {
+  it("are open to members, scoped to their organization", async () => {
+    const member = caller(ids.member);
+    expect((await member.me()).role).toBe("member");
+    expect((await member.projects.list()).map((p) => p.id)).toContain(tenant.projectId);
+    const other = await seedTenant(services);
+    expect((await member.projects.list()).map((p) => p.id)).not.toContain(other.projectId);
+    expect(await codeOf(member.apiKeys.get({ id: other.keyId }))).toBe("NOT_FOUND");
+    const keys = await member.apiKeys.list();
+    expect(JSON.stringify(keys)).not.toMatch(/secretHash|lp_(live|test)_\w+_\w{32}/);
+  });
+
+  it("the audit log says who did what", async () => {
+    await caller(ids.admin).allowlist.add({ keyId: tenant.keyId, url: "https://audited.example.com/cb" });
+    const { items } = await caller(ids.member).audit.list({});
+    const entry = items.find((e) => e.action === "allowlist.added" && JSON.stringify(e.data).includes("audited.example.com"));
+    expect(entry?.actorLabel).toMatch(/^admin-.*@example\.com$/);
+  });
+
+  it("only an owner adds an owner", async () => {
+    expect(await codeOf(caller(ids.admin).members.add({ email: `o-${Math.random()}@example.com`, role: "owner", password: "another long password" }))).toBe("FORBIDDEN");
+  });
+
+  it("domain validation errors come back as BAD_REQUEST with their message", async () => {
+    const error = await caller(ids.admin)
+      .allowlist.add({ keyId: tenant.keyId, url: "http://plain.example.com/cb" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("BAD_REQUEST");
+    expect((error as TRPCError).message).toMatch(/must use https/);
+  });
+});
+
+describe("same-origin check for console mutations", () => {
+  const post = (headers: Record<string, string>) => new Request("http://localhost:3000/api/trpc/projects.create", { method: "POST", headers });
+  it("accepts the console's own origin and refuses others", () => {
+    expect(isSameOrigin(post({ origin: "http://localhost:3000" }), "http://localhost:3000")).toBe(true);
+    expect(isSameOrigin(post({ origin: "https://evil.example.com" }), "http://localhost:3000")).toBe(false);
+    expect(isSameOrigin(post({ origin: "null" }), "http://localhost:3000")).toBe(false);
+    expect(isSameOrigin(post({ "sec-fetch-site": "cross-site" }), "http://localhost:3000")).toBe(false);
+    expect(isSameOrigin(post({ "sec-fetch-site": "same-origin" }), "http://localhost:3000")).toBe(true);
+  });
+});
