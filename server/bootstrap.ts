@@ -2,6 +2,7 @@ import { count } from "drizzle-orm";
 import { organizations } from "@/db/schema";
 import { isEmbedded } from "./env";
 import { createApiKey } from "./keys/service";
+import { countUsers } from "./users/service";
 import { createOrganization } from "./orgs/service";
 import { createProject } from "./projects/service";
 import type { Services } from "./services";
@@ -18,19 +19,28 @@ export async function bootstrap(services: Services, print: (text: string) => voi
   const [{ n }] = (await db.select({ n: count() }).from(organizations)) as [{ n: number }];
   if (n === 0 && isEmbedded(services.config)) {
     const demo = await seedDemo(services);
-    print(demoBanner(publicUrl, demo));
+    print(demoBanner(publicUrl, demo) + (await consoleBanner(services)));
     return;
   }
-  print(
-    [
-      "",
-      `Layers Connect is running at ${publicUrl}`,
-      `  Console:  ${publicUrl}/console`,
-      "  Sign in with a console user. Create one (server stopped, when embedded) with:",
-      "    echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role owner",
-      "",
-    ].join("\n"),
-  );
+  print(await consoleBanner(services));
+}
+
+/** Where the console is and how to get in: setup while no user exists, sign-in after. */
+async function consoleBanner(services: Services): Promise<string> {
+  const { publicUrl } = services.config;
+  const users = await countUsers(services.database.db);
+  return [
+    "",
+    `Layers Connect is running at ${publicUrl}`,
+    `  Console:  ${publicUrl}/console`,
+    users === 0
+      ? `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner,`
+      : "  Sign in with your console email and password. To add a user (server stopped, when embedded):",
+    users === 0
+      ? "  or create one with: echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role owner"
+      : "    echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role admin",
+    "",
+  ].join("\n");
 }
 
 export async function seedDemo(services: Services) {
