@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import styles from "../../console.module.css";
+import { Prefetched, serverTrpc } from "../prefetch";
+import { Accounts } from "./Accounts";
+
+export const metadata: Metadata = { title: "Accounts" };
+
+export default async function AccountsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const raw = (await searchParams).projectId;
+  const requested = Array.isArray(raw) ? raw[0] : raw;
+  const projectId = requested && /^prj_[0-9A-Za-z]+$/.test(requested) ? requested : undefined;
+  const { trpc, queryClient } = await serverTrpc();
+  await Promise.all([
+    queryClient.prefetchInfiniteQuery(trpc.accounts.list.infiniteQueryOptions({ projectId }, { getNextPageParam: (page) => page.nextCursor })),
+    queryClient.prefetchQuery(trpc.projects.list.queryOptions()),
+  ]);
+  return (
+    <>
+      <header className={styles.pageHeader}>
+        <div>
+          <h1>Accounts</h1>
+          <p className={styles.lead}>TikTok and Instagram accounts your end-customers connected. Their tokens never leave the server.</p>
+        </div>
+      </header>
+      <Prefetched>
+        <Accounts projectId={projectId} />
+      </Prefetched>
+    </>
+  );
+}
