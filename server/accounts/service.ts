@@ -12,6 +12,7 @@ import { platformEndpoints } from "../oauth/platforms/config";
 import type { Profile, TokenSet } from "../oauth/platforms/types";
 import { requireActiveProject } from "../projects/service";
 import type { ResolvedConfig } from "../secrets";
+import { decodeCursor, encodeCursor } from "../pagination";
 import { parseInput } from "../validation";
 
 type AccountRow = typeof socialAccounts.$inferSelect;
@@ -92,10 +93,9 @@ const listQuery = z.object({
     .optional(),
 });
 
-const encodeCursor = (id: string) => Buffer.from(id).toString("base64url");
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString();
+/** Account ids are ULIDs (time-ordered), so the last id on a page is the cursor. */
+function decodeAccountCursor(cursor: string): string {
+  const [id] = decodeCursor(cursor, 1) as [string];
   if (!ID_PATTERNS.sa.test(id)) throw validationError([{ path: "cursor", message: "must be a nextCursor from an earlier page" }]);
   return id;
 }
@@ -105,7 +105,7 @@ export async function listSocialAccounts(db: Db, orgId: string, projectId: strin
   const { projectId: id } = parseInput(z.object({ projectId: z.string().regex(ID_PATTERNS.prj, "must be a project id (prj_...)") }), { projectId });
   await requireActiveProject(db, orgId, id);
   const { limit, cursor } = parseInput(listQuery, { limit: query.limit ?? undefined, cursor: query.cursor ?? undefined });
-  const after = cursor ? decodeCursor(cursor) : undefined;
+  const after = cursor ? decodeAccountCursor(cursor) : undefined;
   const rows = await db
     .select()
     .from(socialAccounts)
@@ -113,7 +113,7 @@ export async function listSocialAccounts(db: Db, orgId: string, projectId: strin
     .orderBy(asc(socialAccounts.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
-  return { data: page.map(serializeAccount), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.id) : null };
+  return { data: page.map(serializeAccount), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.id]) : null };
 }
 
 async function requireAccount(db: Queryable, orgId: string, accountId: string): Promise<AccountRow> {
@@ -180,7 +180,7 @@ export async function disconnectSocialAccount(
 
 /** Every account of the organization (or of one project), oldest first, with its project's name. */
 export async function listOrgAccounts(db: Queryable, orgId: string, input: { projectId?: string; cursor?: string }) {
-  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  const after = input.cursor ? decodeAccountCursor(input.cursor) : undefined;
   const rows = await db
     .select({ account: socialAccounts, projectName: projects.name })
     .from(socialAccounts)
@@ -197,6 +197,6 @@ export async function listOrgAccounts(db: Queryable, orgId: string, input: { pro
   const page = rows.slice(0, 50);
   return {
     items: page.map((r) => ({ ...serializeAccount(r.account), projectName: r.projectName })),
-    nextCursor: rows.length > 50 ? encodeCursor(page.at(-1)!.account.id) : null,
+    nextCursor: rows.length > 50 ? encodeCursor([page.at(-1)!.account.id]) : null,
   };
 }

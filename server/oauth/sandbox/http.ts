@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { htmlMessagePage } from "../../hosted/errorPage";
 
 /** Token replies must never be cached (RFC 6749 §5.1); the platforms send both headers. */
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -52,49 +53,19 @@ export function tiktokLogId(now = new Date()): string {
 /** Meta's fbtrace_id: an opaque 27-character token. */
 export const fbTraceId = () => randomBytes(21).toString("base64url").slice(0, 27);
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
 /**
  * The sandbox's own error page, for a consent POST it will not act on. Like
  * the real consent pages, it never sends the browser back to a redirect_uri
  * it has not validated.
  */
 export function sandboxErrorPage(title: string, problems: readonly string[], status: number): Response {
-  const items = problems.map((p) => `<li>${escapeHtml(p)}</li>`).join("");
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)} · Layers sandbox</title>
-<style>
-  body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #f7f7f8; color: #18181b;
-         font-family: ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; line-height: 1.5; }
-  main { max-width: 32rem; margin: 1.5rem; background: #fff; border: 1px solid #e4e4e7; border-radius: 12px; padding: 2rem; }
-  .badge { display: inline-block; font-size: .75rem; font-weight: 700; letter-spacing: .06em; text-transform: uppercase;
-           color: #78350f; background: #fef3c7; border: 1px solid #f59e0b; border-radius: 999px; padding: .1rem .6rem; margin-bottom: 1rem; }
-  h1 { font-size: 1.35rem; line-height: 1.25; margin: 0 0 .75rem; }
-  p, li { color: #3f3f46; }
-</style>
-</head>
-<body>
-<main>
-  <span class="badge">Sandbox</span>
-  <h1>${escapeHtml(title)}</h1>
-  <ul>${items}</ul>
-  <p>Nothing was sent back to the app. Start the connection again from the app.</p>
-</main>
-</body>
-</html>`;
-  return new Response(html, {
+  return htmlMessagePage({
+    title,
+    siteName: "Layers sandbox",
+    badge: { text: "Sandbox", tone: "sandbox" },
+    list: problems,
+    paragraphs: ["Nothing was sent back to the app. Start the connection again from the app."],
     status,
-    headers: {
-      "Content-Type": "text/html; charset=utf-8",
-      "Cache-Control": "no-store",
-      "Content-Security-Policy": "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'",
-    },
   });
 }
 
