@@ -4,7 +4,8 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
 import styles from "../../console.module.css";
-import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
+import { LoadError, Loading } from "../../_ui/Alert";
+import { LoadMore } from "../../_ui/LoadMore";
 import { ModeBadge, StatusBadge } from "../../_ui/Badge";
 import { ConfirmAction } from "../../_ui/ConfirmAction";
 import { None } from "../../_ui/None";
@@ -101,22 +102,7 @@ export function Accounts({ projectId }: { projectId?: string }) {
                 </tbody>
               </table>
             </div>
-            <p className={`${styles.small} ${styles.muted}`} role="status">
-              {`Showing ${items.length} account${items.length === 1 ? "" : "s"}${accounts.hasNextPage ? "" : ", all there are"}.`}
-            </p>
-            {accounts.isFetchNextPageError ? <ErrorAlert error={accounts.error} /> : null}
-            {accounts.hasNextPage ? (
-              <div className={styles.more}>
-                <button
-                  type="button"
-                  className={styles.buttonSecondary}
-                  onClick={() => accounts.fetchNextPage()}
-                  disabled={accounts.isFetchingNextPage}
-                >
-                  Load more
-                </button>
-              </div>
-            ) : null}
+            <LoadMore pages={accounts} shown={items.length} noun={["account", "accounts"]} />
           </>
         )}
       </div>

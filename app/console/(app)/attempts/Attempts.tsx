@@ -7,7 +7,8 @@ import { usePathname, useRouter } from "next/navigation";
 import { useTransition } from "react";
 import type { AppRouter } from "@/server/trpc/root";
 import styles from "../../console.module.css";
-import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
+import { LoadError, Loading } from "../../_ui/Alert";
+import { LoadMore } from "../../_ui/LoadMore";
 import { useTRPC } from "../../trpc";
 import { AttemptsTable } from "../_views/AttemptsTable";
 
@@ -109,22 +110,7 @@ export function Attempts({ filters }: { filters: AttemptFilters }) {
         ) : (
           <>
             <AttemptsTable attempts={items} caption="Connection attempts, newest first" />
-            <p className={`${styles.small} ${styles.muted}`} role="status">
-              {`Showing ${items.length} attempt${items.length === 1 ? "" : "s"}${attempts.hasNextPage ? "" : ", all there are"}.`}
-            </p>
-            {attempts.isFetchNextPageError ? <ErrorAlert error={attempts.error} /> : null}
-            {attempts.hasNextPage ? (
-              <div className={styles.more}>
-                <button
-                  type="button"
-                  className={styles.buttonSecondary}
-                  onClick={() => attempts.fetchNextPage()}
-                  disabled={attempts.isFetchingNextPage}
-                >
-                  Load more
-                </button>
-              </div>
-            ) : null}
+            <LoadMore pages={attempts} shown={items.length} noun={["attempt", "attempts"]} />
           </>
         )}
       </div>

@@ -4,7 +4,8 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import styles from "../../console.module.css";
-import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
+import { LoadError, Loading } from "../../_ui/Alert";
+import { LoadMore } from "../../_ui/LoadMore";
 import { Badge } from "../../_ui/Badge";
 import { None } from "../../_ui/None";
 import { actionLabel, platformLabel, roleLabel } from "../../_ui/format";
@@ -134,17 +135,7 @@ export function AuditLog() {
           </tbody>
         </table>
       </div>
-      <p className={`${styles.small} ${styles.muted}`} role="status">
-        {`Showing ${items.length} event${items.length === 1 ? "" : "s"}${events.hasNextPage ? "" : ", all there are"}.`}
-      </p>
-      {events.isFetchNextPageError ? <ErrorAlert error={events.error} /> : null}
-      {events.hasNextPage ? (
-        <div className={styles.more}>
-          <button type="button" className={styles.buttonSecondary} onClick={() => events.fetchNextPage()} disabled={events.isFetchingNextPage}>
-            Load more
-          </button>
-        </div>
-      ) : null}
+      <LoadMore pages={events} shown={items.length} noun={["event", "events"]} />
     </>
   );
 }
