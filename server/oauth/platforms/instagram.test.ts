@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fakePlatform, hang, networkDown, platformError, reply, type Reply, type Sent } from "./testing/fakePlatform";
 import type { PlatformEndpoints } from "./config";
 import { quoteNumbersUnderKeys, type Fetch } from "./http";
 import { createPlatformAdapter } from "./index";
@@ -39,62 +40,8 @@ const endpoints: PlatformEndpoints = {
 };
 const NOW = Date.parse("2025-01-15T10:00:00.000Z");
 
-// ---- a fake platform that records exactly what the adapter sent ----
-
-interface Sent {
-  method: string;
-  url: URL;
-  headers: Headers;
-  form: URLSearchParams | null;
-  redirect: RequestRedirect | undefined;
-}
-type Reply = (sent: Sent, signal: AbortSignal | null | undefined) => Response | Promise<Response>;
-
-function fakePlatform(...replies: Reply[]) {
-  const sent: Sent[] = [];
-  const fetch: Fetch = async (url, init) => {
-    const headers = new Headers(init.headers);
-    const request: Sent = {
-      method: init.method ?? "GET",
-      url: new URL(url),
-      headers,
-      form: typeof init.body === "string" ? new URLSearchParams(init.body) : null,
-      redirect: init.redirect,
-    };
-    sent.push(request);
-    const reply = replies[sent.length - 1];
-    if (!reply) throw new Error(`fake platform: unexpected request #${sent.length}`);
-    return reply(request, init.signal);
-  };
-  return { fetch, sent };
-}
-
-const reply =
-  (status: number, body: string, contentType = "application/json"): Reply =>
-  () =>
-    new Response(body, { status, headers: { "content-type": contentType } });
-
-/** Never answers, but gives up when the adapter's signal aborts, as fetch does. */
-const hang: Reply = (_sent, signal) =>
-  new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
-
-const networkDown: Reply = (sent) => {
-  throw new TypeError(`fetch failed: ${sent.url.toString()} ${sent.form?.toString() ?? ""}`);
-};
-
 function adapter(fetch: Fetch, extra: { timeoutMs?: number; now?: () => number } = {}): PlatformAdapter {
   return createInstagramAdapter({ endpoints, fetch, now: () => NOW, ...extra });
-}
-
-async function platformError(promise: Promise<unknown>): Promise<PlatformError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected a PlatformError, got success");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PlatformError);
-  return error as PlatformError;
 }
 
 const exchange = (a: PlatformAdapter, code = CODE) => a.exchangeCode({ code, redirectUri: REDIRECT_URI });
