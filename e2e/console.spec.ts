@@ -149,6 +149,17 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
   await expect(page.getByRole("main")).toContainText(owner.email);
 });
 
+test("signing out ends the session everywhere: a copied cookie no longer opens the console", async ({ page, browser }) => {
+  await signIn(page, owner);
+  const copied = await page.context().storageState();
+  await signOut(page);
+  const elsewhere = await browser.newContext({ storageState: copied });
+  const other = await elsewhere.newPage();
+  await other.goto(`${url}/console`);
+  await expect(other.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await elsewhere.close();
+});
+
 test("a member cannot create keys: the UI does not offer it and the procedure refuses", async ({ page }) => {
   await signIn(page, owner);
   await nav(page, "Members");

@@ -1,5 +1,5 @@
 import { pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, idColumn } from "./columns";
+import { createdAt, idColumn, instant } from "./columns";
 
 /** Console users. Sign-in is email + password; only an argon2id hash is kept. */
 export const users = pgTable(
@@ -10,6 +10,9 @@ export const users = pgTable(
     email: text("email").notNull(),
     name: text("name"),
     passwordHash: text("password_hash").notNull(),
+    // Console sessions are JWTs; signing out sets this, and any session issued
+    // before it is refused, so a copied cookie dies with the sign-out.
+    sessionsRevokedAt: instant("sessions_revoked_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],

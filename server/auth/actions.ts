@@ -4,7 +4,8 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { AppError } from "../errors";
 import { setupFirstOwner } from "../orgs/setup";
 import { getServices } from "../services";
-import { signIn, signOut } from "./config";
+import { auth, signIn, signOut } from "./config";
+import { revokeSessions } from "./revocation";
 
 export interface FormState {
   error?: string;
@@ -57,6 +58,9 @@ export async function setupAction(_prev: FormState | undefined, form: FormData):
   return credentialsSignIn(input.email, input.password, "/console");
 }
 
+/** Signs out everywhere: the session cookie is cleared here, and every copy of it stops working. */
 export async function signOutAction(): Promise<void> {
+  const userId = (await auth())?.user?.id;
+  if (userId) await revokeSessions((await getServices()).database.db, userId);
   await signOut({ redirectTo: "/console/sign-in" });
 }

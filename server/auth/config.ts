@@ -1,6 +1,7 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getServices } from "../services";
+import { isSessionValid } from "./revocation";
 import { authenticateUser } from "./signIn";
 
 /** Console sessions last a working day; then the admin signs in again. */
@@ -41,9 +42,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
-        return token;
+      async jwt({ token, user }) {
+        if (user?.id) {
+          token.sub = user.id;
+          token.signedInAt = Date.now();
+          return token;
+        }
+        // Every later use of the session: refuse it once the user signed out (or was removed).
+        if (!token.sub || typeof token.signedInAt !== "number") return null;
+        return (await isSessionValid(services.database.db, token.sub, token.signedInAt)) ? token : null;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
