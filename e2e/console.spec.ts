@@ -25,7 +25,6 @@ test.afterAll(async () => {
 
 async function signIn(page: Page, who: { email: string; password: string }) {
   await page.goto(`${url}/console/sign-in`);
-  await settle(page);
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -35,16 +34,11 @@ async function signIn(page: Page, who: { email: string; password: string }) {
 async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
-  await settle(page);
 }
-
-/** Waits until the client components have hydrated (typing earlier would be reset by React). */
-const settle = (page: Page) => page.waitForLoadState("networkidle");
 
 async function nav(page: Page, name: string) {
   await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-  await settle(page);
 }
 
 async function oauthUrl(key: string, projectId: string, returnUrl: string) {
@@ -61,7 +55,6 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
   // No user yet: the console sends the first visitor to the one-time setup.
   await page.goto(`${url}/console`);
   await expect(page.getByRole("heading", { name: "Set up Layers Connect" })).toBeVisible();
-  await settle(page);
   await page.getByLabel("Organization name").fill("Acme");
   await page.getByLabel("Your name").fill("Ada");
   await page.getByLabel("Email").fill(owner.email);
@@ -106,7 +99,6 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
   // ...so allowlist it on the key's page.
   await page.getByRole("link", { name: "Backend" }).click();
   await expect(page.getByRole("heading", { name: "Allowlist" })).toBeVisible();
-  await settle(page);
   await page.getByLabel("Return URL").fill(returnUrl);
   await page.getByRole("button", { name: "Add URL" }).click();
   await expect(page.getByRole("button", { name: `Remove ${returnUrl}` })).toBeVisible();
@@ -123,7 +115,6 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
 
   // The attempt and the account show in the console.
   await page.goto(`${url}/console/attempts`);
-  await settle(page);
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: state }) });
   await expect(row).toContainText(/completed/i);
   await expect(row).toContainText("Web app");
@@ -136,7 +127,6 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
 
   // Revoke the key (after confirming): the same REST call is now 401.
   await page.goto(keyPage);
-  await settle(page);
   await page.getByRole("button", { name: "Revoke key" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Yes, revoke" }).click();
   await expect(page.getByRole("button", { name: "Revoke key" })).toHaveCount(0);

@@ -16,6 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
+// Client addresses unique to this run: with REDIS_URL the throttle counters outlive the test process.
+const RUN = Math.random().toString(16).slice(2, 8);
+const ip = (host: string | number) => `2001:db8:${RUN}::${host}`;
+
 const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
 
 describe("console sign-in", () => {
@@ -23,7 +27,7 @@ describe("console sign-in", () => {
     const tenant = await seedTenant(services);
     const email = unique("signin");
     const { id } = await createUser(services.database.db, { orgId: tenant.orgId, email, password, role: "admin" }, { type: "system" });
-    const result = await authenticateUser(services, { email: email.toUpperCase(), password, ip: "203.0.113.1" });
+    const result = await authenticateUser(services, { email: email.toUpperCase(), password, ip: ip(1) });
     expect(result).toEqual({ ok: true, user: { id, email, name: null } });
     const events = await services.database.db.select().from(auditEvents).where(eq(auditEvents.actorId, id));
     expect(events.map((e) => e.action)).toContain("user.signed_in");
@@ -35,9 +39,9 @@ describe("console sign-in", () => {
     const tenant = await seedTenant(services);
     const email = unique("wrong");
     await createUser(services.database.db, { orgId: tenant.orgId, email, password, role: "member" }, { type: "system" });
-    expect(await authenticateUser(services, { email, password: "wrong password!!", ip: "203.0.113.2" })).toEqual({ ok: false, reason: "invalid" });
-    expect(await authenticateUser(services, { email: unique("nobody"), password, ip: "203.0.113.2" })).toEqual({ ok: false, reason: "invalid" });
-    expect(await authenticateUser(services, { email: "not an email", password, ip: "203.0.113.2" })).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticateUser(services, { email, password: "wrong password!!", ip: ip(2) })).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticateUser(services, { email: unique("nobody"), password, ip: ip(2) })).toEqual({ ok: false, reason: "invalid" });
+    expect(await authenticateUser(services, { email: "not an email", password, ip: ip(2) })).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("throttles guesses per account, even from many addresses", async () => {
@@ -46,17 +50,17 @@ describe("console sign-in", () => {
     await createUser(services.database.db, { orgId: tenant.orgId, email, password, role: "member" }, { type: "system" });
     const reasons = [];
     for (let i = 0; i < 6; i++) {
-      const r = await authenticateUser(services, { email, password: "guess-guess-guess", ip: `198.51.100.${i}` });
+      const r = await authenticateUser(services, { email, password: "guess-guess-guess", ip: ip(100 + i) });
       reasons.push(r.ok ? "ok" : r.reason);
     }
     expect(reasons).toEqual(["invalid", "invalid", "invalid", "invalid", "invalid", "throttled"]);
     // Even the right password waits out the window.
-    expect(await authenticateUser(services, { email, password, ip: "198.51.100.99" })).toEqual({ ok: false, reason: "throttled" });
+    expect(await authenticateUser(services, { email, password, ip: ip(199) })).toEqual({ ok: false, reason: "throttled" });
   });
 
   it("throttles guesses per address, across accounts", async () => {
     const results = [];
-    for (let i = 0; i < 21; i++) results.push(await authenticateUser(services, { email: unique(`spray${i}`), password: "guess-guess-guess", ip: "192.0.2.77" }));
+    for (let i = 0; i < 21; i++) results.push(await authenticateUser(services, { email: unique(`spray${i}`), password: "guess-guess-guess", ip: ip("spray") }));
     expect(results.at(-1)).toEqual({ ok: false, reason: "throttled" });
     expect(results.slice(0, 20).every((r) => !r.ok && r.reason === "invalid")).toBe(true);
   });

@@ -5,6 +5,7 @@ import { signOutAction } from "@/server/auth/actions";
 import { getConsoleContext } from "@/server/auth/session";
 import styles from "../console.module.css";
 import { Badge } from "../_ui/Badge";
+import { HydrationGate } from "../_ui/HydrationGate";
 import { roleLabel } from "../_ui/format";
 import { ConsoleProviders } from "../trpc";
 import { ConsoleNav } from "./ConsoleNav";
@@ -47,7 +48,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       </aside>
       <main id="main" className={styles.main} tabIndex={-1}>
         <ConsoleProviders role={role} userId={user.id}>
-          {children}
+          <HydrationGate>{children}</HydrationGate>
         </ConsoleProviders>
       </main>
     </div>
