@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   FORBIDDEN_SCOPE: 403,
   RETURN_URL_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
+  // Not in the contract's table: a known path asked with a method it does not serve.
+  METHOD_NOT_ALLOWED: 405,
   IDEMPOTENCY_CONFLICT: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,

@@ -1,3 +1,4 @@
+import { AppError } from "../errors";
 import { log } from "../log";
 import { getServices, type Services } from "../services";
 import { errorResponse } from "./errors";
@@ -48,4 +49,19 @@ export function withRequestLog<P>(
     });
     return response;
   };
+}
+
+type RouteHandler = (req: Request, route: RouteContext<unknown>) => Promise<Response>;
+
+/**
+ * Handlers for the methods a route does not serve: the JSON error body with
+ * 405, `Allow`, a request id and a log line, instead of Next's bare 405.
+ * Usage: `export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");`
+ */
+export function otherMethods(...allowed: string[]): Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", RouteHandler> {
+  const handler = withRequestLog<unknown>(async (req, _params, _services, { headers }) => {
+    headers.set("Allow", allowed.join(", "));
+    throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not supported here; use ${allowed.join(" or ")}.`);
+  });
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
 }

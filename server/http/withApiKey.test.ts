@@ -51,6 +51,20 @@ describe("request ids", () => {
   });
 });
 
+describe("methods a route does not serve", () => {
+  it("get the JSON error body with 405, Allow and a request id", async () => {
+    const route = await import("@/app/v1/projects/[projectId]/social/oauth-url/route");
+    const account = await import("@/app/v1/social/accounts/[id]/route");
+    const res = await route.PUT(new Request("http://layers.test/v1/projects/prj_x/social/oauth-url", { method: "PUT" }), { params: Promise.resolve({}) });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: "METHOD_NOT_ALLOWED", requestId: res.headers.get("x-request-id") });
+    const patch = await account.PATCH(new Request("http://layers.test/v1/social/accounts/sa_x", { method: "PATCH" }), { params: Promise.resolve({}) });
+    expect(patch.headers.get("allow")).toBe("GET, DELETE");
+  });
+});
+
 describe("logging", () => {
   it("writes one JSON line per request with id, route, status, duration and key id, and never the token", async () => {
     capturedLogs.length = 0;

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/server/http/requestLog";
 import { disconnectSocialAccount, getSocialAccount } from "@/server/accounts/service";
 import { json, withApiKey } from "@/server/http/withApiKey";
 
@@ -11,3 +12,5 @@ export const DELETE = withApiKey<{ id: string }>({ scopes: ["social:write"] }, a
   await disconnectSocialAccount(services.database.db, services, key.orgId, params.id, { type: "api_key", id: key.id });
   return new Response(null, { status: 204 });
 });
+
+export const { POST, PUT, PATCH } = otherMethods("GET", "DELETE");

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/server/http/requestLog";
 import { json, withApiKey } from "@/server/http/withApiKey";
 import { getAttemptStatus } from "@/server/oauth/attempts";
 
@@ -5,3 +6,5 @@ import { getAttemptStatus } from "@/server/oauth/attempts";
 export const GET = withApiKey<{ state: string }>({ scopes: ["social:read", "social:write"] }, async ({ params, key, services }) =>
   json(await getAttemptStatus(services.database.db, key, params.state)),
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

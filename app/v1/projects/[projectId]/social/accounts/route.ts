@@ -1,3 +1,4 @@
+import { otherMethods } from "@/server/http/requestLog";
 import { listSocialAccounts } from "@/server/accounts/service";
 import { json, withApiKey } from "@/server/http/withApiKey";
 
@@ -6,3 +7,5 @@ export const GET = withApiKey<{ projectId: string }>({ scopes: ["social:read"] }
   const query = new URL(req.url).searchParams;
   return json(await listSocialAccounts(services.database.db, key.orgId, params.projectId, { limit: query.get("limit"), cursor: query.get("cursor") }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/server/http/requestLog";
 import { readJsonBody } from "@/server/http/body";
 import { json, withApiKey } from "@/server/http/withApiKey";
 import { createOAuthAttempt } from "@/server/oauth/attempts";
@@ -13,3 +14,5 @@ export const POST = withApiKey<{ projectId: string }>({ scopes: ["social:write"]
     }),
   ),
 );
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");

@@ -1,4 +1,4 @@
-import { withRequestLog } from "@/server/http/requestLog";
+import { otherMethods, withRequestLog } from "@/server/http/requestLog";
 import { hostedErrorPage } from "@/server/hosted/errorPage";
 import { log } from "@/server/log";
 import { handleOAuthCallback } from "@/server/oauth/callback";
@@ -18,3 +18,5 @@ export const GET = withRequestLog<{ platform: string }>(
     },
   },
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
