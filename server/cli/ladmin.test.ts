@@ -16,7 +16,8 @@ import { resolveSecrets } from "@/server/secrets";
 import { openProcessDatabase } from "@/server/services";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TIMEOUT = 60_000;
+// Each run is a fresh process that opens the database (PGlite: ~2 s); on a busy 2-core machine a test of several runs needs room.
+const TIMEOUT = 240_000;
 
 const tempDirs: string[] = [];
 function tempDataDir() {
