@@ -62,20 +62,18 @@ const UNAVAILABLE_CODES = new Set([
   "53300",
 ]);
 
-/** True when an error (or any of its causes) says the database is unreachable. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+/** The `code` of an error or of any error in its cause chain (drizzle wraps driver errors), as found by `test`. */
+function hasCode(error: unknown, test: (code: string) => boolean): boolean {
   for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
-    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    if (typeof code === "string" && test(code)) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => hasCode(inner, test))) return true;
   }
   return false;
 }
 
+/** True when an error (or any of its causes) says the database is unreachable. */
+export const isDatabaseUnavailable = (error: unknown) => hasCode(error, (code) => UNAVAILABLE_CODES.has(code) || code.startsWith("08"));
+
 /** PostgreSQL unique_violation, possibly wrapped by drizzle. */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
+export const isUniqueViolation = (error: unknown) => hasCode(error, (code) => code === "23505");
