@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
-    globalSetup: ["./server/testing/globalSetup.ts"],
+    globalSetup: ["./test-support/globalSetup.ts"],
     // Each file gets its own process: an in-memory PGlite per file, or a pool
     // to the shared PostgreSQL.
     pool: "forks",

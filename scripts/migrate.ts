@@ -1,4 +1,5 @@
 /** `npm run db:migrate`: apply pending migrations and nothing else. */
+import "@/server/runtime/requireNode";
 import { configOrExit } from "@/server/cli/config";
 import { EmbeddedDatabaseBusyError, openProcessDatabase } from "@/server/services";
 

@@ -3,6 +3,7 @@
  * with `next start`. Migrations and first-start seeding run inside the server
  * (instrumentation.ts), the one process that holds the database.
  */
+import "@/server/runtime/requireNode";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";

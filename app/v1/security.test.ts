@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey } from "@/server/keys/service";
 import type { Services } from "@/server/services";
-import { addKey, expireKey, seedAccount, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/server/testing/harness";
+import { addKey, expireKey, seedAccount, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
 
 /**
  * One security suite over every public route: whatever the route, a request

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../services";
-import { seedTenant, startTestServices } from "../testing/harness";
+import { seedTenant, startTestServices } from "@/test-support/harness";
 import { createUser } from "../users/service";
 import { isSessionValid, revokeSessions } from "./revocation";
 

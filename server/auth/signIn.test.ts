@@ -4,7 +4,7 @@ import { openDatabase } from "@/db/client";
 import { auditEvents, memberships, users } from "@/db/schema";
 import { setupFirstOwner } from "../orgs/setup";
 import type { Services } from "../services";
-import { seedTenant, startTestServices } from "../testing/harness";
+import { seedTenant, startTestServices } from "@/test-support/harness";
 import { createUser } from "../users/service";
 import { authenticateUser } from "./signIn";
 

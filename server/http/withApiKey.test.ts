@@ -4,9 +4,9 @@ import { apiKeys } from "@/db/schema";
 import { openDatabase } from "@/db/client";
 import { createRateLimiter, type RateLimiter } from "../ratelimit";
 import { MemoryRateLimiter } from "../ratelimit/memory";
-import { startUpstashRestShim } from "../ratelimit/testing/upstashRestShim";
+import { startUpstashRestShim } from "@/test-support/upstashRestShim";
 import { type Services, setServices } from "../services";
-import { capturedLogs, request, seedTenant, startApi, startTestServices, type Tenant, TestApi } from "../testing/harness";
+import { capturedLogs, request, seedTenant, startApi, startTestServices, type Tenant, TestApi } from "@/test-support/harness";
 import { withApiKey } from "./withApiKey";
 
 let services: Services;

@@ -6,7 +6,7 @@ import { setLogSink } from "../log";
 import { type Budget, parseBudget } from "./budget";
 import { createRateLimiter, createRedisRateLimiter } from "./index";
 import { MemoryRateLimiter } from "./memory";
-import { startUpstashRestShim } from "./testing/upstashRestShim";
+import { startUpstashRestShim } from "@/test-support/upstashRestShim";
 import type { RateLimiter } from "./types";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject } from "../projects/service";
 import { createUser } from "../users/service";
 import type { Services } from "../services";
-import { seedAccount, seedTenant, startTestServices, type Tenant } from "../testing/harness";
+import { seedAccount, seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { createCallerFactory } from "./init";
 import { isSameOrigin } from "./handler";
 import { appRouter } from "./root";

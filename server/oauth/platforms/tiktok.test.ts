@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fakePlatform, hang, networkDown, platformError, reply, type Reply, type Sent } from "./testing/fakePlatform";
+import { fakePlatform, hang, networkDown, platformError, reply, type Reply, type Sent } from "@/test-support/fakePlatform";
 import type { PlatformEndpoints } from "./config";
 import type { Fetch } from "./http";
 import { createPlatformAdapter } from "./index";

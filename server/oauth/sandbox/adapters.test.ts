@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServices, type TestApi } from "../../testing/harness";
+import { startTestServices, type TestApi } from "@/test-support/harness";
 import type { Services } from "../../services";
 import { platformEndpoints, redirectUri } from "../platforms/config";
 import { createPlatformAdapter } from "../platforms";
 import { sandboxUser } from "./identity";
-import { startSandboxApi, submitConsent, tiktokCode } from "./testkit";
+import { startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandbox";
 
 // The production adapters against the sandbox over HTTP: the "same code,
 // other base URL" promise of test mode, checked end to end.

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServices, type TestApi } from "../../testing/harness";
+import { startTestServices, type TestApi } from "@/test-support/harness";
 import type { Services } from "../../services";
 import { newCodeVerifier } from "../pkce";
 import { consentPageModel, toSearchParams } from "./authorize";
 import { sandboxUser } from "./identity";
-import { authorizeParams, startSandboxApi, submitConsent } from "./testkit";
+import { authorizeParams, startSandboxApi, submitConsent } from "@/test-support/sandbox";
 
 let services: Services;
 let api: TestApi;

@@ -1,11 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxTokens } from "@/db/schema";
-import { startTestServices, type TestApi } from "../../testing/harness";
+import { startTestServices, type TestApi } from "@/test-support/harness";
 import type { Services } from "../../services";
 import { redirectUri, sandboxCredentials } from "../platforms/config";
 import { tokenHash } from "./store";
-import { postForm, read, startSandboxApi, submitConsent, tiktokCode } from "./testkit";
+import { postForm, read, startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandbox";
 
 let services: Services;
 let api: TestApi;

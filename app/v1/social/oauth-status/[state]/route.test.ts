@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newStateId } from "@/db/ids";
 import { oauthStates } from "@/db/schema";
 import type { Services } from "@/server/services";
-import { addKey, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/server/testing/harness";
+import { addKey, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
 
 let services: Services;
 let api: TestApi;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "@/db/ids";
 import { oauthStates } from "@/db/schema";
 import { type Services, setServices } from "@/server/services";
-import { addKey, deriveServices, type ApiResponse, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/server/testing/harness";
+import { addKey, deriveServices, type ApiResponse, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
 
 let services: Services;
 let api: TestApi;

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthStates, socialAccounts } from "@/db/schema";
 import { createPlatformAdapter } from "@/server/oauth/platforms";
 import { platformEndpoints, sandboxCredentials } from "@/server/oauth/platforms/config";
-import { mountSandbox } from "@/server/oauth/sandbox/testkit";
+import { mountSandbox } from "@/test-support/sandbox";
 import { type Services, setServices } from "@/server/services";
-import { addKey, apiRoutes, deriveServices, request, startTestServices, seedTenant, type Tenant, TestApi } from "@/server/testing/harness";
+import { addKey, apiRoutes, deriveServices, request, startTestServices, seedTenant, type Tenant, TestApi } from "@/test-support/harness";
 
 /**
  * The whole flow over HTTP: oauth-url → sandbox consent → callback → stored

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import type { Fetch } from "../http";
-import { PlatformError } from "../types";
+import type { Fetch } from "@/server/oauth/platforms/http";
+import { PlatformError } from "@/server/oauth/platforms/types";
 
 /**
  * A fake platform for the adapters' unit tests: it answers with recorded

@@ -3,16 +3,16 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
-import { parseEnv } from "../env";
-import { setLogSink } from "../log";
-import { upsertSocialAccount } from "../accounts/service";
-import { createApiKey } from "../keys/service";
-import type { ApiScope } from "../keys/scopes";
-import { createOrganization } from "../orgs/service";
-import { createProject } from "../projects/service";
-import { createRateLimiter, type RateLimiter } from "../ratelimit";
-import { resolveSecrets } from "../secrets";
-import { assembleServices, type Services, setServices } from "../services";
+import { parseEnv } from "@/server/env";
+import { setLogSink } from "@/server/log";
+import { upsertSocialAccount } from "@/server/accounts/service";
+import { createApiKey } from "@/server/keys/service";
+import type { ApiScope } from "@/server/keys/scopes";
+import { createOrganization } from "@/server/orgs/service";
+import { createProject } from "@/server/projects/service";
+import { createRateLimiter, type RateLimiter } from "@/server/ratelimit";
+import { resolveSecrets } from "@/server/secrets";
+import { assembleServices, type Services, setServices } from "@/server/services";
 import { openDatabase } from "@/db/client";
 
 /**

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Platform } from "@/db/schema";
-import { TestApi } from "../../testing/harness";
-import type { Services } from "../../services";
-import { codeChallenge, newCodeVerifier } from "../pkce";
-import { redirectUri, sandboxCredentials } from "../platforms/config";
-import { SCOPES } from "../scopes";
+import { TestApi } from "./harness";
+import type { Services } from "@/server/services";
+import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
+import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
+import { SCOPES } from "@/server/oauth/scopes";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 

@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The house rules that keep behaviour one hop from its route file: the
+ * server and database layers never reach up into app/ (routes, pages), and
+ * production code never leans on test support.
+ */
+const root = join(import.meta.dirname, "..");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
+    .map((f) => join(dir, f));
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  return [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["']([^"']+)["']/g)].map((m) => m[1]!);
+}
+
+/** Resolves an import to a repository-relative path (for `@/` and relative specifiers). */
+function target(file: string, specifier: string): string | null {
+  if (specifier.startsWith("@/")) return specifier.slice(2);
+  if (specifier.startsWith(".")) return relative(root, join(root, file, "..", specifier));
+  return null;
+}
+
+const production = [...sourceFiles("server"), ...sourceFiles("db")];
+
+describe("layering", () => {
+  it("finds the production files it checks", () => {
+    expect(production.length).toBeGreaterThan(50);
+    expect(production).toContain(join("server", "services.ts"));
+  });
+
+  it("server/ and db/ never import app/", () => {
+    const offenders = production.flatMap((file) =>
+      importsOf(file)
+        .filter((s) => target(file, s)?.split("/")[0] === "app")
+        .map((s) => `${file} imports ${s}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("production code never imports test support or a test runner", () => {
+    const offenders = production.flatMap((file) =>
+      importsOf(file)
+        .filter((s) => target(file, s)?.split("/")[0] === "test-support" || s === "vitest" || s.startsWith("@playwright/"))
+        .map((s) => `${file} imports ${s}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
