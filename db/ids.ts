@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { ulid } from "ulid";
 
 /** Every public identifier is a type prefix plus a ULID (CONTRACT.md §1). */
-export type IdPrefix = "org" | "usr" | "prj" | "key" | "sa" | "req" | "evt";
+export type IdPrefix = "org" | "usr" | "prj" | "key" | "sa" | "req" | "we" | "evt";
 
 export function newId<P extends IdPrefix>(prefix: P): `${P}_${string}` {
   return `${prefix}_${ulid()}`;
@@ -26,11 +26,4 @@ export function newStateId(): string {
   return `st_${randomBase32(32)}`;
 }
 
-export const ID_PATTERNS = {
-  org: /^org_[0-9A-HJKMNP-TV-Z]{26}$/,
-  usr: /^usr_[0-9A-HJKMNP-TV-Z]{26}$/,
-  prj: /^prj_[0-9A-HJKMNP-TV-Z]{26}$/,
-  key: /^key_[0-9A-HJKMNP-TV-Z]{26}$/,
-  sa: /^sa_[0-9A-HJKMNP-TV-Z]{26}$/,
-  st: /^st_[0-9A-HJKMNP-TV-Z]{32}$/,
-} as const;
+export { ID_PATTERNS } from "../server/contract/ids";

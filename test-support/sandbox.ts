@@ -4,7 +4,7 @@ import { TestApi } from "./harness";
 import type { Services } from "@/server/services";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
 import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
-import { SCOPES } from "@/server/oauth/scopes";
+import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -48,7 +48,7 @@ export function authorizeParams(services: Services, platform: Platform, opts: { 
   const params: Record<string, string> = {
     [platform === "tiktok" ? "client_key" : "client_id"]: sandboxCredentials(services.config, platform).clientId,
     response_type: "code",
-    scope: (opts.scopes ?? SCOPES[platform].defaults).join(","),
+    scope: (opts.scopes ?? PLATFORM_SCOPES[platform].defaults).join(","),
     redirect_uri: redirectUri(services.config, platform),
     state: `st_${randomBytes(20).toString("hex").toUpperCase()}`,
   };

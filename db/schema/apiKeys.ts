@@ -2,8 +2,9 @@ import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, instant } from "./columns";
 import { organizations } from "./organizations";
 
-export const KEY_MODES = ["live", "test"] as const;
-export type KeyMode = (typeof KEY_MODES)[number];
+import { KEY_MODES } from "../../server/contract/vocabulary";
+
+export { KEY_MODES, type KeyMode } from "../../server/contract/vocabulary";
 
 /**
  * Integrators' API keys. The token is `lp_<mode>_<publicId>_<secret>`; only a

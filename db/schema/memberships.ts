@@ -3,8 +3,9 @@ import { createdAt } from "./columns";
 import { organizations } from "./organizations";
 import { users } from "./users";
 
-export const ROLES = ["owner", "admin", "member"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES } from "../../server/contract/vocabulary";
+
+export { ROLES, type Role } from "../../server/contract/vocabulary";
 
 /** A user's role in an organization: owner and admin manage, member reads. */
 export const memberships = pgTable(

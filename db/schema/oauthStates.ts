@@ -4,8 +4,9 @@ import { createdAt, instant } from "./columns";
 import { organizations } from "./organizations";
 import { projects } from "./projects";
 
-export const PLATFORMS = ["tiktok", "instagram"] as const;
-export type Platform = (typeof PLATFORMS)[number];
+import { PLATFORMS } from "../../server/contract/vocabulary";
+
+export { PLATFORMS, type Platform } from "../../server/contract/vocabulary";
 
 // "processing": a callback has claimed the state and is talking to the
 // platform; it reads as pending. Claiming is how a state is used only once.

@@ -4,7 +4,8 @@ import { PLATFORMS } from "./oauthStates";
 import { organizations } from "./organizations";
 import { projects } from "./projects";
 
-export const ACCOUNT_STATUSES = ["active", "needs_reauth", "disconnected"] as const;
+export { ACCOUNT_STATUSES } from "../../server/contract/vocabulary";
+import { ACCOUNT_STATUSES } from "../../server/contract/vocabulary";
 
 /**
  * A connected TikTok or Instagram account. Tokens are AES-256-GCM ciphertexts

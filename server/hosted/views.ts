@@ -5,7 +5,8 @@ import { attemptStatus, authorizeUrlFor } from "../oauth/attempts";
 import type { OAuthErrorCode } from "../oauth/platforms/types";
 import type { Services } from "../services";
 
-export const PLATFORM_NAMES: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
+export { PLATFORM_NAMES } from "@/server/contract/vocabulary";
+import { PLATFORM_NAMES } from "@/server/contract/vocabulary";
 
 /** What each `layers_oauth_error` means, in words an end-customer understands. */
 export const PLAIN_ERRORS: Record<OAuthErrorCode, string> = {

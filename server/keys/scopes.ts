@@ -1,7 +1,6 @@
-export const API_SCOPES = ["social:write", "social:read"] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
+import type { ApiScope } from "@/server/contract/vocabulary";
 
-export const isApiScope = (value: string): value is ApiScope => (API_SCOPES as readonly string[]).includes(value);
+export { API_SCOPES, type ApiScope, isApiScope } from "@/server/contract/vocabulary";
 
 /** True when the key holds at least one of `anyOf`. */
 export function hasAnyScope(keyScopes: readonly string[], anyOf: readonly ApiScope[]): boolean {

@@ -15,11 +15,11 @@ import { parseInput } from "../validation";
 import { buildAuthorizeUrl } from "./authorizeUrl";
 import { codeChallenge, newCodeVerifier } from "./pkce";
 import { platformEndpoints, redirectUri } from "./platforms/config";
-import { resolveScopes, SCOPES, unknownScopes } from "./scopes";
+import { resolveScopes, unknownScopes } from "./scopes";
+import { PLATFORM_NAMES, PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 
 export const STATE_TTL_MS = 10 * 60_000;
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
-const PLATFORM_NAMES: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
 
 export const oauthUrlBody = z
   .strictObject(
@@ -39,7 +39,7 @@ export const oauthUrlBody = z
       ctx.addIssue({
         code: "custom",
         path: ["scopes"],
-        message: `unknown ${body.platform} scope(s): ${unknown.join(", ")}; known: ${SCOPES[body.platform].known.join(", ")}`,
+        message: `unknown ${body.platform} scope(s): ${unknown.join(", ")}; known: ${PLATFORM_SCOPES[body.platform].known.join(", ")}`,
       });
     }
   });

@@ -9,7 +9,7 @@ import type { Services } from "../services";
 import { createPlatformAdapter } from "./platforms";
 import { platformEndpoints, redirectUri } from "./platforms/config";
 import { type OAuthErrorCode, PlatformError } from "./platforms/types";
-import { SCOPES } from "./scopes";
+import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 
 type StateRow = typeof oauthStates.$inferSelect;
 
@@ -100,7 +100,7 @@ async function complete(services: Services, attempt: StateRow, query: URLSearchP
   const granted = tokens.grantedScopes ?? callbackScopes ?? attempt.scopes;
   const grantedScopes = attempt.scopes.filter((s) => granted.includes(s));
   const missingScopes = attempt.scopes.filter((s) => !granted.includes(s));
-  if (!granted.includes(SCOPES[attempt.platform].basic)) {
+  if (!granted.includes(PLATFORM_SCOPES[attempt.platform].basic)) {
     await adapter.revoke(tokens.accessToken).catch(() => false);
     return fail(services, attempt, "processing", "scope_not_granted", ERROR_MESSAGES.scope_not_granted, { grantedScopes, missingScopes });
   }

@@ -3,7 +3,7 @@ import type { Platform } from "@/db/schema";
 import type { ResolvedConfig } from "../../secrets";
 import type { Services } from "../../services";
 import { redirectUri, SANDBOX_PATH, sandboxCredentials } from "../platforms/config";
-import { SCOPES } from "../scopes";
+import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { readForm, sandboxErrorPage, seeOther } from "./http";
 import { DEFAULT_SANDBOX_USERNAME, sandboxUser, type SandboxUser } from "./identity";
 import { newGrant, pruneExpired, randomText, storeTokens } from "./store";
@@ -103,7 +103,7 @@ function checkScopes(platform: Platform, scope: string | null, problems: string[
     return [];
   }
   const names = scope.split(",");
-  const known = SCOPES[platform].known;
+  const known = PLATFORM_SCOPES[platform].known;
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length) {
     const quoted = unknown.map((n) => `"${n}"`).join(", ");

@@ -1,7 +1,7 @@
 import type { Queryable } from "@/db/client";
 import type { Services } from "../../services";
 import { sandboxCredentials } from "../platforms/config";
-import { SCOPES } from "../scopes";
+import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { bearerToken, fbTraceId, json, jsonText, readForm, secretsEqual } from "./http";
 import { instagramAppScopedId, sandboxAvatarUrl, sandboxCount, type SandboxUser } from "./identity";
 import { activeToken, grantOf, randomText, redeemCode, type Refusal, type SandboxGrant, storeTokens } from "./store";
@@ -178,7 +178,7 @@ async function me(services: SandboxServices, token: string | null, fieldsParam: 
   const found = await activeToken(services.database.db, "instagram", token, ["short_lived", "access"], new Date());
   if (!found.ok) return graphError(tokenError(found.refusal));
   const { user, scopes } = grantOf(found.row);
-  if (!scopes.includes(SCOPES.instagram.basic)) {
+  if (!scopes.includes(PLATFORM_SCOPES.instagram.basic)) {
     return graphError({ message: "(#10) Application does not have permission for this action", code: 10, status: 403 });
   }
   const fields = [...new Set((fieldsParam ?? "").split(",").map((f) => f.trim()).filter((f) => f && f !== "id"))];

@@ -1,0 +1,61 @@
+/**
+ * The words the contract, the domain, the database schema and the console
+ * share: platforms, modes, roles, scopes. Pure data, no dependencies.
+ */
+export const PLATFORMS = ["tiktok", "instagram"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export const PLATFORM_NAMES: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
+
+export const KEY_MODES = ["live", "test"] as const;
+export type KeyMode = (typeof KEY_MODES)[number];
+
+export const ROLES = ["owner", "admin", "member"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What an API key may do (CONTRACT.md §3). */
+export const API_SCOPES = ["social:write", "social:read"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const isApiScope = (value: string): value is ApiScope => (API_SCOPES as readonly string[]).includes(value);
+
+export const ACCOUNT_STATUSES = ["active", "needs_reauth", "disconnected"] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** An attempt as the API reports it ("expired" is derived from the stored status and the clock). */
+export const ATTEMPT_STATUSES = ["pending", "completed", "failed", "expired"] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+interface ScopeCatalog {
+  /** Every scope the platform accepts that Layers may request. */
+  known: readonly string[];
+  /** What Layers requests when the integrator names none (CONTRACT.md §3). */
+  defaults: readonly string[];
+  /** Always requested; without it there is no account to store. */
+  basic: string;
+}
+
+/** Each platform's OAuth scopes (PLATFORMS.md). */
+export const PLATFORM_SCOPES: Record<Platform, ScopeCatalog> = {
+  tiktok: {
+    known: ["user.info.basic", "user.info.profile", "user.info.stats", "video.list", "video.upload", "video.publish"],
+    defaults: ["user.info.basic", "user.info.profile", "user.info.stats", "video.list", "video.upload", "video.publish"],
+    basic: "user.info.basic",
+  },
+  instagram: {
+    known: [
+      "instagram_business_basic",
+      "instagram_business_content_publish",
+      "instagram_business_manage_comments",
+      "instagram_business_manage_insights",
+      "instagram_business_manage_messages",
+    ],
+    defaults: [
+      "instagram_business_basic",
+      "instagram_business_content_publish",
+      "instagram_business_manage_comments",
+      "instagram_business_manage_insights",
+    ],
+    basic: "instagram_business_basic",
+  },
+};
