@@ -1,31 +1,17 @@
+import { ERROR_STATUS, type ErrorBody, type ErrorCode, type Issue } from "./contract/errors";
+import { describeError, log } from "./log";
+
+export { ERROR_STATUS, type ErrorCode, type Issue } from "./contract/errors";
+
 /**
  * The one error model (CONTRACT.md §3). Domain functions throw `AppError`
- * with one of these codes; REST, tRPC and the CLI translate it, nothing else.
+ * with one of the contract's codes; `toAppError` is the one translation of
+ * anything thrown, which REST, tRPC and the CLI all use.
  */
-export const ERROR_STATUS = {
-  VALIDATION: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN_SCOPE: 403,
-  RETURN_URL_NOT_ALLOWED: 403,
-  NOT_FOUND: 404,
-  // Not in the contract's table: a known path asked with a method it does not serve.
-  METHOD_NOT_ALLOWED: 405,
-  IDEMPOTENCY_CONFLICT: 409,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  PLATFORM_NOT_CONFIGURED: 503,
-  UNAVAILABLE: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
 export class AppError extends Error {
   readonly status: number;
+  /** Set by the surface that answers it (tRPC), so the caller can quote it. */
+  requestId?: string;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -35,6 +21,34 @@ export class AppError extends Error {
     this.name = "AppError";
     this.status = ERROR_STATUS[code];
   }
+}
+
+/**
+ * Anything thrown, as the AppError a caller may see. Unknown faults are
+ * logged here (with the request id, the error class and stack frames, never a
+ * failed query's parameters) and answered with a generic message.
+ */
+export function toAppError(error: unknown, requestId: string, context: Record<string, unknown> = {}): AppError {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) {
+    log.error("database unavailable", { requestId, ...context, error: describeError(error) });
+    return new AppError("UNAVAILABLE", "The service is temporarily unavailable. Retry shortly.", { retryAfterSeconds: 5 });
+  }
+  log.error("unhandled error", { requestId, ...context, error: describeError(error), stack: stackFrames(error) });
+  return new AppError("INTERNAL", `Something went wrong on our side. Quote request id ${requestId} if you contact support.`);
+}
+
+/** The contract's JSON error body for an AppError. */
+export function errorBodyOf(error: AppError, requestId: string): ErrorBody {
+  const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } };
+  if (error.code === "VALIDATION") body.error.issues = error.extra.issues ?? [];
+  return body;
+}
+
+/** The stack's frames without its first line (which repeats the message, and a failed query's message holds its parameters). */
+function stackFrames(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !error.stack) return undefined;
+  return error.stack.split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
 }
 
 export const validationError = (issues: Issue[], message = "The request is invalid: see issues.") =>

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { log } from "../log";
+import { requestIdFrom } from "../http/requestId";
 import { getServices } from "../services";
 import { appRouter } from "./root";
 
@@ -17,6 +17,7 @@ export function isSameOrigin(req: Request, publicUrl: string): boolean {
 
 export async function handleTrpc(req: Request, userId: () => Promise<string | null>): Promise<Response> {
   const services = await getServices();
+  const requestId = requestIdFrom(req.headers);
   if (req.method !== "GET" && !isSameOrigin(req, services.config.publicUrl)) {
     return Response.json({ error: { message: "Cross-origin requests to the console API are refused." } }, { status: 403 });
   }
@@ -24,9 +25,8 @@ export async function handleTrpc(req: Request, userId: () => Promise<string | nu
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => ({ services, userId: await userId() }),
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error("console procedure failed", { path, error: error.message });
-    },
+    createContext: async () => ({ services, userId: await userId(), requestId }),
+    // Unknown faults are logged once, by toAppError in the procedure chain.
+    responseMeta: () => ({ headers: { "X-Request-Id": requestId } }),
   });
 }

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Role } from "@/db/schema";
-import { AppError, type ErrorCode } from "../errors";
+import { AppError, type ErrorCode, toAppError } from "../errors";
 import type { Services } from "../services";
 import { findMembership } from "../users/service";
 
@@ -8,13 +8,17 @@ export interface TrpcContext {
   services: Services;
   /** The signed-in user's id, from the next-auth session; null when signed out. */
   userId: string | null;
+  /** Names the call in logs and in error answers. */
+  requestId: string;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
   errorFormatter({ shape, error }) {
-    // Validation issues travel to the console so it can mark fields.
+    // Validation issues travel to the console so it can mark fields; the
+    // request id lets an admin quote a failure. Nothing else of the cause does.
     const cause = error.cause;
-    return { ...shape, data: { ...shape.data, issues: cause instanceof AppError ? (cause.extra.issues ?? null) : null } };
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, data: { ...data, requestId: cause instanceof AppError ? cause.requestId : undefined, issues: cause instanceof AppError ? (cause.extra.issues ?? null) : null } };
   },
 });
 
@@ -26,20 +30,29 @@ const TRPC_CODES: Record<ErrorCode, TRPCError["code"]> = {
   NOT_FOUND: "NOT_FOUND",
   METHOD_NOT_ALLOWED: "METHOD_NOT_SUPPORTED",
   IDEMPOTENCY_CONFLICT: "CONFLICT",
+  NEEDS_REAUTH: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
   INTERNAL: "INTERNAL_SERVER_ERROR",
   PLATFORM_NOT_CONFIGURED: "PRECONDITION_FAILED",
-  UNAVAILABLE: "INTERNAL_SERVER_ERROR",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
 };
 
-/** Domain errors (AppError) become tRPC errors with the same message; nothing else changes. */
-const domainErrors = t.middleware(async ({ next }) => {
+/**
+ * Whatever a procedure throws goes through the one translation (`toAppError`):
+ * domain errors keep their code and message, unknown faults are logged and
+ * become a generic INTERNAL with the request id. tRPC's own errors (sign-in
+ * required, bad input shape) pass as they are.
+ */
+const domainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
-  }
-  return result;
+  if (result.ok) return result;
+  const { error } = result;
+  const thrown = error.cause ?? error;
+  if (!(thrown instanceof AppError) && error.code !== "INTERNAL_SERVER_ERROR") return result;
+  const appError = toAppError(thrown, ctx.requestId);
+  appError.requestId = ctx.requestId;
+  throw new TRPCError({ code: TRPC_CODES[appError.code], message: appError.message, cause: appError });
 });
 
 export const router = t.router;

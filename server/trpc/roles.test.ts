@@ -11,7 +11,7 @@ import { appRouter } from "./root";
 let services: Services;
 let tenant: Tenant;
 const ids: Record<"owner" | "admin" | "member", string> = { owner: "", admin: "", member: "" };
-const caller = (userId: string | null) => createCallerFactory(appRouter)({ services, userId });
+const caller = (userId: string | null) => createCallerFactory(appRouter)({ services, userId, requestId: "req_roles_test" });
 
 beforeAll(async () => {
   services = await startTestServices();

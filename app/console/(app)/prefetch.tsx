@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import { cache, type ReactNode } from "react";
 import { getConsoleContext } from "@/server/auth/session";
+import { newId } from "@/db/ids";
 import { getServices } from "@/server/services";
 import { appRouter } from "@/server/trpc/root";
 
@@ -18,7 +19,7 @@ export async function serverTrpc() {
   const trpc = createTRPCOptionsProxy({
     router: appRouter,
     queryClient,
-    ctx: async () => ({ services: await getServices(), userId: context?.user.id ?? null }),
+    ctx: async () => ({ services: await getServices(), userId: context?.user.id ?? null, requestId: newId("req") }),
   });
   return { trpc, queryClient };
 }
