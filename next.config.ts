@@ -12,6 +12,8 @@ const noFraming = [
 ];
 
 const config: NextConfig = {
+  // NEXT_DIST_DIR lets parallel work (two checkouts' test runs) keep separate builds.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   // API replies are small JSON; a reverse proxy compresses better than Node.
   compress: false,

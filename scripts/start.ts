@@ -24,7 +24,7 @@ if (isEmbedded(config) && existsSync(config.dataDir)) {
   }
 }
 
-if (!existsSync(join(process.cwd(), ".next", "BUILD_ID"))) {
+if (!existsSync(join(process.cwd(), process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
   process.stdout.write("No build found: running `next build` once (about a minute)...\n");
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
