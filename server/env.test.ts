@@ -36,6 +36,10 @@ describe("environment", () => {
     });
     expect(config.writeLimit).toMatchObject({ tokens: 60, windowMs: 60_000 });
     expect(config.readLimit).toMatchObject({ tokens: 600, windowMs: 60_000 });
+    expect(config.sandbox).toBe(true);
+    expect(config.trustedProxyHops).toBe(0);
+    expect(parseEnv({ LAYERS_SANDBOX: "off" }).sandbox).toBe(false);
+    expect(parseEnv({ LAYERS_TRUSTED_PROXY_HOPS: "2" }).trustedProxyHops).toBe(2);
     expect(parseEnv({ PORT: "4100" }).publicUrl).toBe("http://localhost:4100");
     expect(parseEnv({ LAYERS_PUBLIC_URL: "https://connect.example.com/" }).publicUrl).toBe("https://connect.example.com");
   });
@@ -54,6 +58,9 @@ describe("environment", () => {
     [{ TIKTOK_CLIENT_KEY: "ck" }, "TIKTOK_CLIENT_SECRET"],
     [{ UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, "UPSTASH_REDIS_REST_TOKEN"],
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET"],
+    [{ LAYERS_SANDBOX: "disabled" }, "LAYERS_SANDBOX"],
+    [{ LAYERS_TRUSTED_PROXY_HOPS: "-1" }, "LAYERS_TRUSTED_PROXY_HOPS"],
+    [{ LAYERS_TRUSTED_PROXY_HOPS: "one" }, "LAYERS_TRUSTED_PROXY_HOPS"],
   ])("rejects %j naming %s in one line", (env, variable) => {
     const error = fail(env);
     expect(error.variable).toBe(variable);

@@ -57,6 +57,11 @@ const envSchema = z.object({
   INSTAGRAM_GRAPH_BASE_URL: z.preprocess((v) => v || undefined, httpUrl.default("https://graph.instagram.com")),
   LAYERS_WRITE_LIMIT: z.preprocess((v) => v || undefined, budgetSchema.prefault("60/60s")),
   LAYERS_READ_LIMIT: z.preprocess((v) => v || undefined, budgetSchema.prefault("600/60s")),
+  LAYERS_SANDBOX: z.preprocess((v) => v || undefined, z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("on")),
+  LAYERS_TRUSTED_PROXY_HOPS: z.preprocess(
+    (v) => v || undefined,
+    z.coerce.number({ message: "must be a whole number of proxies, 0 to 10" }).int("must be a whole number of proxies, 0 to 10").min(0, "must be 0 to 10").max(10, "must be 0 to 10").default(0),
+  ),
 });
 
 type RawEnv = z.infer<typeof envSchema>;
@@ -88,6 +93,10 @@ export interface Config {
   instagram: { credentials?: PlatformCredentials; authorizeUrl: string; apiBaseUrl: string; graphBaseUrl: string };
   writeLimit: RawEnv["LAYERS_WRITE_LIMIT"];
   readLimit: RawEnv["LAYERS_READ_LIMIT"];
+  /** The built-in sandbox platforms for test-mode keys (CONTRACT.md §6). */
+  sandbox: boolean;
+  /** Reverse proxies in front of this instance that append to X-Forwarded-For. */
+  trustedProxyHops: number;
 }
 
 function pair(idName: string, id: string | undefined, secretName: string, secret: string | undefined) {
@@ -141,6 +150,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     },
     writeLimit: env.LAYERS_WRITE_LIMIT,
     readLimit: env.LAYERS_READ_LIMIT,
+    sandbox: env.LAYERS_SANDBOX === "on",
+    trustedProxyHops: env.LAYERS_TRUSTED_PROXY_HOPS,
   };
 }
 
