@@ -1,6 +1,6 @@
 /**
  * `npm start`: check the environment, build when no build exists, then serve
- * with `next start`. Migrations and first-start seeding run inside the server
+ * (scripts/serve.ts: a node:http front over Next's request handler). Migrations and first-start seeding run inside the server
  * (instrumentation.ts), the one process that holds the database.
  */
 import "@/server/runtime/requireNode";
@@ -30,6 +30,11 @@ if (!existsSync(join(process.cwd(), process.env.NEXT_DIST_DIR || ".next", "BUILD
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const server = spawn(process.execPath, [nextBin, "start", "-p", String(config.port)], { stdio: "inherit" });
+// The server runs in a process of its own (its front is plain node:http, see
+// scripts/serve.ts), under the same Node, in production mode.
+const server = spawn(process.execPath, [join(process.cwd(), "scripts", "serve.ts")], {
+  stdio: "inherit",
+  env: { ...process.env, NODE_ENV: "production" },
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
