@@ -2,14 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { API_SCOPES, type ApiScope } from "@/server/keys/scopes";
 import styles from "../../console.module.css";
 import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
 import { Badge, ModeBadge } from "../../_ui/Badge";
+import { Budget, BudgetFields } from "../../_ui/BudgetFields";
 import { None } from "../../_ui/None";
 import { Time } from "../../_ui/Time";
 import { useTRPC, useViewer } from "../../trpc";
+import { type NewKey, NewKeyPanel } from "./NewKeyPanel";
 
 type Scope = ApiScope;
 const SCOPE_HINT: Record<ApiScope, string> = {
@@ -20,8 +22,6 @@ const SCOPES = API_SCOPES.map((value) => ({ value, hint: SCOPE_HINT[value] }));
 
 /** Instance defaults when no key exists yet to tell us the configured ones (CONTRACT.md §2). */
 const FALLBACK_DEFAULTS = { write: "60/60s", read: "600/60s" };
-
-type NewKey = { key: string; prefix: string; name: string };
 
 export function Keys() {
   const trpc = useTRPC();
@@ -116,24 +116,13 @@ export function Keys() {
   );
 }
 
-export function Budget({ label, value, fallback }: { label?: string; value: string | null; fallback: string }) {
-  return (
-    <span>
-      {label ? `${label} ` : null}
-      <span className={styles.mono}>{value ?? fallback}</span>
-      {value ? null : <span className={styles.muted}> (default)</span>}
-    </span>
-  );
-}
-
 function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; read: string }; onCreated: (key: NewKey) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>([...API_SCOPES]);
   const [mode, setMode] = useState<"live" | "test">("test");
-  const [writeLimit, setWriteLimit] = useState("");
-  const [readLimit, setReadLimit] = useState("");
+  const [limits, setLimits] = useState({ write: "", read: "" });
   const [allow, setAllow] = useState("");
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -146,8 +135,7 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
         setName("");
         setScopes([...API_SCOPES]);
         setMode("test");
-        setWriteLimit("");
-        setReadLimit("");
+        setLimits({ write: "", read: "" });
         setAllow("");
         create.reset();
         void queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
@@ -176,8 +164,8 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
             name: name.trim(),
             scopes: SCOPES.map((s) => s.value).filter((s) => scopes.includes(s)),
             mode,
-            writeLimit: writeLimit.trim() || undefined,
-            readLimit: readLimit.trim() || undefined,
+            writeLimit: limits.write.trim() || undefined,
+            readLimit: limits.read.trim() || undefined,
             allow: allow
               .split(/\r?\n/)
               .map((line) => line.trim())
@@ -245,36 +233,7 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
           <p className={styles.hint}>Test keys connect through the sandbox and create test-mode accounts.</p>
         </fieldset>
 
-        <div className={styles.formRow}>
-          <div className={styles.field}>
-            <label htmlFor="key-write-limit">Write limit</label>
-            <input
-              id="key-write-limit"
-              className={`${styles.input} ${styles.mono}`}
-              value={writeLimit}
-              onChange={(event) => setWriteLimit(event.target.value)}
-              placeholder={defaults.write}
-              autoComplete="off"
-              aria-describedby="key-limit-hint"
-            />
-          </div>
-          <div className={styles.field}>
-            <label htmlFor="key-read-limit">Read limit</label>
-            <input
-              id="key-read-limit"
-              className={`${styles.input} ${styles.mono}`}
-              value={readLimit}
-              onChange={(event) => setReadLimit(event.target.value)}
-              placeholder={defaults.read}
-              autoComplete="off"
-              aria-describedby="key-limit-hint"
-            />
-          </div>
-        </div>
-        <p id="key-limit-hint" className={`${styles.hint} ${styles.hintTight}`}>
-          Requests per window, like <span className={styles.mono}>60/60s</span>. Leave empty for the instance default (
-          <span className={styles.mono}>{defaults.write}</span> writes, <span className={styles.mono}>{defaults.read}</span> reads).
-        </p>
+        <BudgetFields values={limits} defaults={defaults} onChange={setLimits} />
 
         <div className={styles.field}>
           <label htmlFor="key-allow">Allowed return URLs</label>
@@ -300,62 +259,6 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
           </button>
         </div>
       </form>
-    </section>
-  );
-}
-
-/** The only place the full key is ever rendered. */
-function NewKeyPanel({ newKey, onDone }: { newKey: NewKey; onDone: () => void }) {
-  const headingRef = useRef<HTMLHeadingElement>(null);
-  const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
-
-  useEffect(() => {
-    headingRef.current?.focus();
-  }, [newKey]);
-
-  async function copyKey() {
-    try {
-      await navigator.clipboard.writeText(newKey.key);
-      setCopy("copied");
-    } catch {
-      setCopy("failed");
-    }
-  }
-
-  return (
-    <section className={styles.reveal} aria-labelledby="new-key-title">
-      <h2 id="new-key-title" ref={headingRef} tabIndex={-1}>
-        API key “{newKey.name}” created
-      </h2>
-      <p>
-        <strong>Copy this key now. It will not be shown again:</strong> Layers stores only a hash of it. If you lose it,
-        revoke it and create another.
-      </p>
-      <div className={styles.secretRow}>
-        <label htmlFor="new-api-key" className={styles.visuallyHidden}>
-          New API key
-        </label>
-        <input
-          id="new-api-key"
-          className={styles.secret}
-          value={newKey.key}
-          readOnly
-          spellCheck={false}
-          autoComplete="off"
-          onFocus={(event) => event.currentTarget.select()}
-        />
-        <button type="button" className={styles.button} onClick={copyKey}>
-          {copy === "copied" ? "Copied" : "Copy"}
-        </button>
-      </div>
-      <p role="status" className={styles.small}>
-        {copy === "copied" ? "The key is on your clipboard." : copy === "failed" ? "Copying failed: select the key and copy it by hand." : ""}
-      </p>
-      <div>
-        <button type="button" className={styles.buttonSecondary} onClick={onDone}>
-          Done
-        </button>
-      </div>
     </section>
   );
 }

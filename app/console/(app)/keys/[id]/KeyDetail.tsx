@@ -6,11 +6,11 @@ import { useState } from "react";
 import styles from "../../../console.module.css";
 import { ErrorAlert, LoadError, Loading } from "../../../_ui/Alert";
 import { Badge, ModeBadge } from "../../../_ui/Badge";
+import { Budget, BudgetFields } from "../../../_ui/BudgetFields";
 import { ConfirmAction } from "../../../_ui/ConfirmAction";
 import { None } from "../../../_ui/None";
 import { Time } from "../../../_ui/Time";
 import { type RouterOutputs, useTRPC, useViewer } from "../../../trpc";
-import { Budget } from "../Keys";
 
 type KeyDetailData = RouterOutputs["apiKeys"]["get"];
 
@@ -197,8 +197,7 @@ function Allowlist({ data, editable }: { data: KeyDetailData; editable: boolean 
 function Budgets({ data, editable }: { data: KeyDetailData; editable: boolean }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateKey(data.id);
-  const [writeLimit, setWriteLimit] = useState(data.writeLimit ?? "");
-  const [readLimit, setReadLimit] = useState(data.readLimit ?? "");
+  const [limits, setLimits] = useState({ write: data.writeLimit ?? "", read: data.readLimit ?? "" });
   const [saved, setSaved] = useState(false);
   const update = useMutation(
     trpc.apiKeys.updateBudgets.mutationOptions({
@@ -218,40 +217,10 @@ function Budgets({ data, editable }: { data: KeyDetailData; editable: boolean })
           onSubmit={(event) => {
             event.preventDefault();
             setSaved(false);
-            update.mutate({ id: data.id, writeLimit: writeLimit.trim() || null, readLimit: readLimit.trim() || null });
+            update.mutate({ id: data.id, writeLimit: limits.write.trim() || null, readLimit: limits.read.trim() || null });
           }}
         >
-          <div className={styles.formRow}>
-            <div className={styles.field}>
-              <label htmlFor="budget-write">Write limit</label>
-              <input
-                id="budget-write"
-                className={`${styles.input} ${styles.mono}`}
-                value={writeLimit}
-                onChange={(event) => setWriteLimit(event.target.value)}
-                placeholder={data.defaultWriteLimit}
-                autoComplete="off"
-                aria-describedby="budget-hint"
-              />
-            </div>
-            <div className={styles.field}>
-              <label htmlFor="budget-read">Read limit</label>
-              <input
-                id="budget-read"
-                className={`${styles.input} ${styles.mono}`}
-                value={readLimit}
-                onChange={(event) => setReadLimit(event.target.value)}
-                placeholder={data.defaultReadLimit}
-                autoComplete="off"
-                aria-describedby="budget-hint"
-              />
-            </div>
-          </div>
-          <p id="budget-hint" className={`${styles.hint} ${styles.hintTight}`}>
-            Requests per window, like <span className={styles.mono}>60/60s</span>. Empty means the instance default (
-            <span className={styles.mono}>{data.defaultWriteLimit}</span> writes,{" "}
-            <span className={styles.mono}>{data.defaultReadLimit}</span> reads).
-          </p>
+          <BudgetFields values={limits} defaults={{ write: data.defaultWriteLimit, read: data.defaultReadLimit }} onChange={setLimits} />
           <ErrorAlert error={update.error} />
           <p role="status" className={saved ? styles.notice : styles.alertSlot}>
             {saved ? "Budgets saved." : ""}
