@@ -1,0 +1,68 @@
+import type { Db } from "@/db/client";
+import type { Actor } from "../audit/record";
+import type { ResolvedConfig } from "../secrets";
+import type { CliIo } from "./io";
+
+/** Audit entries written by ladmin name the CLI, not a user. */
+export const CLI_ACTOR: Actor = { type: "cli" };
+
+/** What a command prints: `json` with --json, else `human`. */
+export interface Output {
+  json: Record<string, unknown>;
+  human: string;
+}
+
+/** What a command's work gets once its arguments are checked and the database is open. */
+export interface CommandContext {
+  db: Db;
+  config: ResolvedConfig;
+}
+
+export type Work = (ctx: CommandContext) => Promise<Output>;
+
+/** A command as the parser sees it: every flag is a string option (json and help are global). */
+export interface Command {
+  words: readonly string[];
+  operands: readonly string[];
+  required: readonly string[];
+  optional: readonly string[];
+  /** Options that may be given more than once; their value is a list, empty when absent. */
+  repeatable: readonly string[];
+  /** Shown in the usage text after the command words; a newline continues it under them. */
+  synopsis: string;
+  /**
+   * Checks what needs no database (and reads a password, if the command
+   * takes one) and returns the work to do with it, so bad arguments never
+   * wait for the database.
+   */
+  prepare(input: { operands: Record<string, string>; flags: Record<string, string | string[] | undefined>; io: CliIo }): Promise<Work>;
+}
+
+interface CommandSpec<Op extends string, Req extends string, Opt extends string, Rep extends string> {
+  words: readonly string[];
+  operands?: readonly Op[];
+  required?: readonly Req[];
+  optional?: readonly Opt[];
+  repeatable?: readonly Rep[];
+  synopsis: string;
+  prepare(input: {
+    operands: Record<Op, string>;
+    flags: Record<Req, string> & Partial<Record<Opt, string>> & Record<Rep, string[]>;
+    io: CliIo;
+  }): Promise<Work>;
+}
+
+/** A command whose `prepare` sees its own operands and flags typed as declared. */
+export function defineCommand<const Op extends string = never, const Req extends string = never, const Opt extends string = never, const Rep extends string = never>(
+  spec: CommandSpec<Op, Req, Opt, Rep>,
+): Command {
+  return {
+    operands: [],
+    required: [],
+    optional: [],
+    repeatable: [],
+    ...spec,
+    // The parser has checked presence and arity against the same lists.
+    prepare: (input) => spec.prepare(input as Parameters<typeof spec.prepare>[0]),
+  };
+}

@@ -1,0 +1,17 @@
+import type { Command } from "../command";
+import { keysAllowlistAdd, keysAllowlistList, keysAllowlistRemove, keysCreate, keysRevoke } from "./keys";
+import { orgsCreate } from "./orgs";
+import { projectsCreate } from "./projects";
+import { usersCreate } from "./users";
+
+/** Every ladmin command, in the order --help lists them. A new command is its definition plus a line here. */
+export const COMMANDS: readonly Command[] = [
+  orgsCreate,
+  projectsCreate,
+  keysCreate,
+  keysAllowlistAdd,
+  keysAllowlistRemove,
+  keysAllowlistList,
+  keysRevoke,
+  usersCreate,
+];

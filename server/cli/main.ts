@@ -1,0 +1,55 @@
+/**
+ * `ladmin`, the admin CLI (CONTRACT.md §5), as a function: `run` parses the
+ * arguments, calls the same domain functions as the console, and prints one
+ * line (or, with `--json`, one JSON object). It returns the exit status
+ * (0 done, 1 failure, 2 bad arguments) and leaves the process alone.
+ */
+import { newId } from "@/db/ids";
+import { parseEnv } from "../env";
+import { setLogSink } from "../log";
+import { resolveSecrets } from "../secrets";
+import { openProcessDatabase } from "../services";
+import { checkArguments, optionsOf, parseArgv, resolveCommand } from "./args";
+import type { Command, Output, Work } from "./command";
+import { COMMANDS } from "./commands";
+import { failure } from "./failure";
+import { usage } from "./help";
+import type { CliIo } from "./io";
+
+export async function run(argv: string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
+  // stdout carries the result alone: log lines go to stderr.
+  const previousSink = setLogSink((line) => io.stderr(`${line}\n`));
+  // Names the run in the log line of a fault and in the message that quotes it.
+  const requestId = newId("req");
+  let command: Command | undefined;
+  try {
+    const parsed = parseArgv(argv, optionsOf(commands));
+    if (parsed.flags.help || argv.length === 0) {
+      io.stdout(usage(commands));
+      return 0;
+    }
+    command = resolveCommand(commands, parsed.positionals);
+    const work = await command.prepare({ ...checkArguments(command, parsed), io });
+    const output = await withDatabase(io, work);
+    io.stdout(`${parsed.flags.json ? JSON.stringify(output.json) : output.human}\n`);
+    return 0;
+  } catch (error) {
+    const { line, status } = failure(error, requestId, { command: command?.words.join(" ") });
+    if (line !== null) io.stderr(`ladmin: ${line.replace(/\s*\n\s*/g, " ")}\n`);
+    return status;
+  } finally {
+    setLogSink(previousSink);
+  }
+}
+
+async function withDatabase(io: CliIo, work: Work): Promise<Output> {
+  const config = io.config ?? resolveSecrets(parseEnv(io.env), (line) => io.stderr(`${line}\n`));
+  if (io.database) return work({ db: io.database.db, config });
+  const database = await openProcessDatabase(config, { poolSize: 1 });
+  try {
+    await database.migrate();
+    return await work({ db: database.db, config });
+  } finally {
+    await database.close();
+  }
+}
