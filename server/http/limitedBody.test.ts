@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { BodyTooLargeError, readLimitedBytes, readLimitedText } from "./limitedBody";
+
+/** A body of `chunks` chunks of `size` bytes that records how much was pulled and whether it was cancelled. */
+function countingBody(chunks: number, size: number) {
+  const seen = { pulled: 0, cancelled: false };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (seen.pulled === chunks) return controller.close();
+      seen.pulled++;
+      controller.enqueue(new Uint8Array(size).fill(0x61));
+    },
+    cancel() {
+      seen.cancelled = true;
+    },
+  });
+  return { stream, seen };
+}
+
+const post = (body: BodyInit | ReadableStream, headers: Record<string, string> = {}) =>
+  new Request("http://layers.test/", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+
+describe("readLimitedText", () => {
+  it("reads a body up to the limit exactly, judged by bytes (not characters)", async () => {
+    expect(await readLimitedText(post("a".repeat(1024)), 1024)).toBe("a".repeat(1024));
+    // 512 three-byte characters are 1536 bytes: over a 1 KiB limit though only 512 characters.
+    await expect(readLimitedText(post("€".repeat(512)), 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
+  });
+
+  it("refuses on Content-Length alone, reading nothing", async () => {
+    const { stream, seen } = countingBody(100, 1024);
+    const error = await readLimitedText(post(stream, { "content-length": String(100 * 1024) }), 64 * 1024).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BodyTooLargeError);
+    expect((error as BodyTooLargeError).maxBytes).toBe(64 * 1024);
+    expect(seen.pulled).toBeLessThanOrEqual(1); // the stream may pre-fill one chunk; nothing is consumed
+  });
+
+  it("counts a body without Content-Length and stops reading at the first chunk past the limit", async () => {
+    const { stream, seen } = countingBody(10_000, 1024);
+    await expect(readLimitedBytes(post(stream), 64 * 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(seen.cancelled).toBe(true);
+    // 65 chunks cross 64 KiB; a little read-ahead is allowed, the other ~10 MB are never pulled.
+    expect(seen.pulled).toBeLessThan(70);
+  });
+
+  it("does not believe a Content-Length that understates the body", async () => {
+    const { stream } = countingBody(100, 1024);
+    await expect(readLimitedBytes(post(stream, { "content-length": "10" }), 64 * 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
+  });
+
+  it("ignores a malformed Content-Length and counts instead", async () => {
+    expect(await readLimitedText(post("hello", { "content-length": "lots" }), 1024)).toBe("hello");
+  });
+
+  it("an absent body is empty", async () => {
+    expect(await readLimitedText(new Request("http://layers.test/"), 1024)).toBe("");
+  });
+});

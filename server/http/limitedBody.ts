@@ -1,0 +1,50 @@
+/**
+ * Request bodies read with a byte budget. `req.text()` and `req.formData()`
+ * buffer whatever the client sends before anyone can look at the size, so a
+ * caller that wants a limit must judge by bytes on the way in: the declared
+ * Content-Length first (nothing is read when it is already too big), then a
+ * running count while streaming, which is what catches chunked bodies and
+ * lying headers. Reading stops at the first chunk past the limit.
+ */
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The request body is larger than ${maxBytes} bytes.`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/** The body as bytes, at most `maxBytes` of them; throws BodyTooLargeError past that. */
+export async function readLimitedBytes(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = req.headers.get("content-length");
+  // A malformed header is no promise either way: the count below still holds.
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw new BodyTooLargeError(maxBytes);
+  if (!req.body) return new Uint8Array(new ArrayBuffer(0));
+
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      // Cancelling tells the source to stop sending; the rest is never buffered.
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** The body as UTF-8 text (malformed sequences replaced, as `req.text()` does), judged by bytes. */
+export async function readLimitedText(req: Request, maxBytes: number): Promise<string> {
+  return new TextDecoder().decode(await readLimitedBytes(req, maxBytes));
+}
