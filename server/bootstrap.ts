@@ -1,5 +1,7 @@
 import { count } from "drizzle-orm";
 import { organizations } from "@/db/schema";
+import { domainContext } from "./domain/context";
+import { operatorScope, orgScope } from "./domain/scope";
 import { isEmbedded } from "./env";
 import { createApiKey } from "./keys/service";
 import { countUsers } from "./users/service";
@@ -44,16 +46,13 @@ async function consoleBanner(services: Services): Promise<string> {
 }
 
 export async function seedDemo(services: Services) {
-  const { db } = services.database;
+  const ctx = domainContext(services);
   const actor = { type: "system" } as const;
-  const org = await createOrganization(db, { name: "Demo organization" }, actor);
-  const project = await createProject(db, { orgId: org.id, name: "Demo project" }, actor);
+  const org = await createOrganization(ctx, operatorScope(actor), { name: "Demo organization" });
+  const demo = orgScope(org.id, actor);
+  const project = await createProject(ctx, demo, { name: "Demo project" });
   const returnUrl = `${services.config.publicUrl}/connect/return`;
-  const key = await createApiKey(
-    db,
-    { orgId: org.id, name: "Demo test key", mode: "test", scopes: ["social:write", "social:read"], allow: [returnUrl] },
-    actor,
-  );
+  const key = await createApiKey(ctx, demo, { name: "Demo test key", mode: "test", scopes: ["social:write", "social:read"], allow: [returnUrl] });
   return { orgId: org.id, projectId: project.id, key: key.key, keyId: key.id, returnUrl };
 }
 

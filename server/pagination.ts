@@ -1,16 +1,36 @@
+import { z } from "zod";
 import { validationError } from "./errors";
+
+const CURSOR_MESSAGE = "must be a nextCursor from an earlier page";
+
+/** A cursor as a caller may send it: what `encodeCursor` makes, and never long. */
+export const cursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, CURSOR_MESSAGE);
 
 /** Opaque cursors: base64url of the sort key of the last row on a page. */
 export function encodeCursor(parts: string[]): string {
   return Buffer.from(JSON.stringify(parts)).toString("base64url");
 }
 
-export function decodeCursor(cursor: string, arity: number): string[] {
+/**
+ * The sort key a cursor carries, checked against `shape` (the tuple of its
+ * parts), so a forged or stale cursor is a VALIDATION error and never
+ * reaches SQL as something else.
+ */
+export function decodeCursor<T extends z.ZodTuple>(cursor: string, shape: T): z.output<T> {
+  let parts: unknown;
   try {
-    const parts = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown;
-    if (Array.isArray(parts) && parts.length === arity && parts.every((p) => typeof p === "string")) return parts;
+    parts = JSON.parse(Buffer.from(cursor, "base64url").toString());
   } catch {
-    // fall through to the validation error
+    parts = undefined;
   }
-  throw validationError([{ path: "cursor", message: "must be a nextCursor from an earlier page" }]);
+  const parsed = shape.safeParse(parts);
+  if (!parsed.success) throw validationError([{ path: "cursor", message: CURSOR_MESSAGE }]);
+  return parsed.data;
+}
+
+/** Queries fetch `limit + 1` rows; the extra one only says whether there is a next page. */
+export function page<T>(rows: T[], limit: number, sortKey: (row: T) => string[]): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(sortKey(last)) : null };
 }

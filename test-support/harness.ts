@@ -10,6 +10,8 @@ import { createApiKey } from "@/server/keys/service";
 import type { ApiScope } from "@/server/keys/scopes";
 import { createOrganization } from "@/server/orgs/service";
 import { createProject } from "@/server/projects/service";
+import { domainContext } from "@/server/domain/context";
+import { operatorScope, orgScope } from "@/server/domain/scope";
 import { createRateLimiter, type RateLimiter } from "@/server/ratelimit";
 import { resolveSecrets } from "@/server/secrets";
 import { assembleServices, type Services, setServices } from "@/server/services";
@@ -73,10 +75,10 @@ export async function seedTenant(
   services: Services,
   opts: { mode?: "live" | "test"; scopes?: ApiScope[]; allow?: string[]; writeLimit?: string; readLimit?: string } = {},
 ): Promise<Tenant> {
-  const { db } = services.database;
+  const ctx = domainContext(services);
   const actor = { type: "system" } as const;
-  const org = await createOrganization(db, { name: `Test org ${suffix()}` }, actor);
-  const project = await createProject(db, { orgId: org.id, name: "Test project" }, actor);
+  const org = await createOrganization(ctx, operatorScope(actor), { name: `Test org ${suffix()}` });
+  const project = await createProject(ctx, orgScope(org.id, actor), { name: "Test project" });
   const key = await addKey(services, org.id, opts);
   return { orgId: org.id, projectId: project.id, keyId: key.keyId, token: key.token };
 }
@@ -86,19 +88,14 @@ export async function addKey(
   orgId: string,
   opts: { mode?: "live" | "test"; scopes?: ApiScope[]; allow?: string[]; writeLimit?: string; readLimit?: string } = {},
 ) {
-  const key = await createApiKey(
-    services.database.db,
-    {
-      orgId,
-      name: `key ${suffix()}`,
-      mode: opts.mode ?? "test",
-      scopes: opts.scopes ?? ["social:write", "social:read"],
-      allow: opts.allow ?? ["https://app.example.com/connect/return"],
-      writeLimit: opts.writeLimit,
-      readLimit: opts.readLimit,
-    },
-    { type: "system" },
-  );
+  const key = await createApiKey(domainContext(services), orgScope(orgId, { type: "system" }), {
+    name: `key ${suffix()}`,
+    mode: opts.mode ?? "test",
+    scopes: opts.scopes ?? ["social:write", "social:read"],
+    allow: opts.allow ?? ["https://app.example.com/connect/return"],
+    writeLimit: opts.writeLimit,
+    readLimit: opts.readLimit,
+  });
   return { keyId: key.id, token: key.key };
 }
 
@@ -202,8 +199,7 @@ export async function startApi(): Promise<TestApi> {
 /** Stores a connected account directly, as a finished callback would. */
 export async function seedAccount(services: Services, tenant: Pick<Tenant, "orgId" | "projectId">, opts: { username?: string; platform?: "tiktok" | "instagram"; refreshToken?: string | null } = {}) {
   const username = opts.username ?? `user_${suffix()}`;
-  return upsertSocialAccount(services.database.db, services.box, {
-    orgId: tenant.orgId,
+  return upsertSocialAccount(domainContext(services), orgScope(tenant.orgId, { type: "system" }), {
     projectId: tenant.projectId,
     platform: opts.platform ?? "tiktok",
     livemode: false,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeApiKey } from "@/server/keys/service";
+import { domainContext } from "@/server/domain/context";
+import { operatorScope } from "@/server/domain/scope";
 import type { Services } from "@/server/services";
 import { addKey, expireKey, seedAccount, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
 
@@ -89,7 +91,7 @@ describe.each(ROUTES)("$name", (route) => {
   it("401 for a revoked key, saying it was revoked", async () => {
     const key = await addKey(services, owner.orgId, { allow: [RETURN_URL] });
     expect((await send(key.token)).status).not.toBe(401);
-    await revokeApiKey(services.database.db, key.keyId, { type: "system" });
+    await revokeApiKey(domainContext(services), operatorScope({ type: "system" }), key.keyId);
     const res = await send(key.token);
     expectUnauthenticated(res);
     expect(res.body.error.message).toMatch(/revoked/);

@@ -1,18 +1,18 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Queryable } from "@/db/client";
-import { ID_PATTERNS, newId } from "@/db/ids";
+import { newId } from "@/db/ids";
 import { type Platform, projects, socialAccounts } from "@/db/schema";
-import { type Actor, recordAudit } from "../audit/record";
-import type { SecretBox } from "../crypto/secretbox";
-import { AppError, validationError } from "../errors";
+import { ids } from "@/server/contract/ids";
+import { recordAudit } from "../audit/record";
+import { type DomainContext, inTransaction } from "../domain/context";
+import type { OrgScope } from "../domain/scope";
+import { AppError } from "../errors";
 import { describeError, log } from "../log";
 import { createPlatformAdapter } from "../oauth/platforms";
 import { platformEndpoints } from "../oauth/platforms/config";
 import type { Profile, TokenSet } from "../oauth/platforms/types";
+import { cursorSchema, decodeCursor, page } from "../pagination";
 import { requireActiveProject } from "../projects/service";
-import type { ResolvedConfig } from "../secrets";
-import { decodeCursor, encodeCursor } from "../pagination";
 import { parseInput } from "../validation";
 
 type AccountRow = typeof socialAccounts.$inferSelect;
@@ -43,10 +43,11 @@ export type Account = ReturnType<typeof serializeAccount>;
  * did not send again never replaces the stored one.
  */
 export async function upsertSocialAccount(
-  db: Queryable,
-  box: SecretBox,
-  input: { orgId: string; projectId: string; platform: Platform; livemode: boolean; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
+  ctx: DomainContext,
+  scope: OrgScope,
+  input: { projectId: string; platform: Platform; livemode: boolean; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
 ): Promise<{ id: string; created: boolean }> {
+  const { box } = ctx;
   const now = new Date();
   const refreshTokenEnc = input.tokens.refreshToken ? box.seal(input.tokens.refreshToken) : null;
   const profile = {
@@ -60,11 +61,11 @@ export async function upsertSocialAccount(
     updatedAt: now,
   };
   const id = newId("sa");
-  const [row] = await db
+  const [row] = await ctx.db
     .insert(socialAccounts)
     .values({
       id,
-      orgId: input.orgId,
+      orgId: scope.orgId,
       projectId: input.projectId,
       platform: input.platform,
       platformUserId: input.profile.platformUserId,
@@ -87,48 +88,45 @@ export async function upsertSocialAccount(
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a nextCursor from an earlier page")
-    .optional(),
+  cursor: cursorSchema.optional(),
 });
 
 /** Account ids are ULIDs (time-ordered), so the last id on a page is the cursor. */
-function decodeAccountCursor(cursor: string): string {
-  const [id] = decodeCursor(cursor, 1) as [string];
-  if (!ID_PATTERNS.sa.test(id)) throw validationError([{ path: "cursor", message: "must be a nextCursor from an earlier page" }]);
-  return id;
-}
+const accountCursor = z.tuple([ids.sa]);
 
 /** A project's accounts, oldest first, a page at a time. */
-export async function listSocialAccounts(db: Db, orgId: string, projectId: string, query: { limit?: string | null; cursor?: string | null }) {
-  const { projectId: id } = parseInput(z.object({ projectId: z.string().regex(ID_PATTERNS.prj, "must be a project id (prj_...)") }), { projectId });
-  await requireActiveProject(db, orgId, id);
-  const { limit, cursor } = parseInput(listQuery, { limit: query.limit ?? undefined, cursor: query.cursor ?? undefined });
-  const after = cursor ? decodeAccountCursor(cursor) : undefined;
-  const rows = await db
+export async function listSocialAccounts(
+  ctx: DomainContext,
+  scope: OrgScope,
+  input: { projectId: string; limit?: string | null; cursor?: string | null },
+) {
+  const { projectId } = parseInput(z.object({ projectId: ids.prj }), input);
+  await requireActiveProject(ctx, scope, projectId);
+  const { limit, cursor } = parseInput(listQuery, { limit: input.limit ?? undefined, cursor: input.cursor ?? undefined });
+  const after = cursor ? decodeCursor(cursor, accountCursor)[0] : undefined;
+  const rows = await ctx.db
     .select()
     .from(socialAccounts)
-    .where(and(eq(socialAccounts.projectId, id), after ? gt(socialAccounts.id, after) : undefined))
+    .where(and(eq(socialAccounts.projectId, projectId), after ? gt(socialAccounts.id, after) : undefined))
     .orderBy(asc(socialAccounts.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  return { data: page.map(serializeAccount), nextCursor: rows.length > limit ? encodeCursor([page.at(-1)!.id]) : null };
+  const { items, nextCursor } = page(rows, limit, (r) => [r.id]);
+  return { data: items.map(serializeAccount), nextCursor };
 }
 
-async function requireAccount(db: Queryable, orgId: string, accountId: string): Promise<AccountRow> {
-  const { id } = parseInput(z.object({ id: z.string().regex(ID_PATTERNS.sa, "must be a social account id (sa_...)") }), { id: accountId });
-  const [row] = await db
+async function requireAccount(ctx: DomainContext, scope: OrgScope, accountId: string): Promise<AccountRow> {
+  const { id } = parseInput(z.object({ id: ids.sa }), { id: accountId });
+  const [row] = await ctx.db
     .select()
     .from(socialAccounts)
-    .where(and(eq(socialAccounts.id, id), eq(socialAccounts.orgId, orgId)))
+    .where(and(eq(socialAccounts.id, id), eq(socialAccounts.orgId, scope.orgId)))
     .limit(1);
   if (!row) throw new AppError("NOT_FOUND", `Social account ${id} was not found in this key's organization.`);
   return row;
 }
 
-export async function getSocialAccount(db: Db, orgId: string, accountId: string) {
-  return serializeAccount(await requireAccount(db, orgId, accountId));
+export async function getSocialAccount(ctx: DomainContext, scope: OrgScope, accountId: string) {
+  return serializeAccount(await requireAccount(ctx, scope, accountId));
 }
 
 /**
@@ -136,27 +134,21 @@ export async function getSocialAccount(db: Db, orgId: string, accountId: string)
  * (a failure there is logged, not fatal: the tokens are deleted anyway),
  * then deletes the tokens and marks the account disconnected.
  */
-export async function disconnectSocialAccount(
-  db: Db,
-  services: { config: ResolvedConfig; box: SecretBox },
-  orgId: string,
-  accountId: string,
-  actor: Actor,
-) {
-  const account = await requireAccount(db, orgId, accountId);
+export async function disconnectSocialAccount(ctx: DomainContext, scope: OrgScope, accountId: string) {
+  const account = await requireAccount(ctx, scope, accountId);
   let revoked = false;
   if (account.accessTokenEnc) {
-    const endpoints = platformEndpoints(services.config, account.platform, account.livemode);
+    const endpoints = platformEndpoints(ctx.config, account.platform, account.livemode);
     if (endpoints.credentials) {
       try {
-        revoked = await createPlatformAdapter(endpoints).revoke(services.box.open(account.accessTokenEnc));
+        revoked = await createPlatformAdapter(endpoints).revoke(ctx.box.open(account.accessTokenEnc));
       } catch (error) {
         log.warn("platform revoke failed; deleting the tokens anyway", { accountId: account.id, platform: account.platform, error: describeError(error) });
       }
     }
   }
-  await db.transaction(async (tx) => {
-    await tx
+  await inTransaction(ctx, async (tx) => {
+    await tx.db
       .update(socialAccounts)
       .set({
         status: "disconnected",
@@ -167,9 +159,7 @@ export async function disconnectSocialAccount(
         updatedAt: new Date(),
       })
       .where(eq(socialAccounts.id, account.id));
-    await recordAudit(tx, {
-      orgId,
-      actor,
+    await recordAudit(tx, scope, {
       action: "account.disconnected",
       targetType: "social_account",
       targetId: account.id,
@@ -178,25 +168,24 @@ export async function disconnectSocialAccount(
   });
 }
 
+const ORG_PAGE = 50;
+
 /** Every account of the organization (or of one project), oldest first, with its project's name. */
-export async function listOrgAccounts(db: Queryable, orgId: string, input: { projectId?: string; cursor?: string }) {
-  const after = input.cursor ? decodeAccountCursor(input.cursor) : undefined;
-  const rows = await db
+export async function listOrgAccounts(ctx: DomainContext, scope: OrgScope, input: { projectId?: string; cursor?: string }) {
+  const after = input.cursor ? decodeCursor(input.cursor, accountCursor)[0] : undefined;
+  const rows = await ctx.db
     .select({ account: socialAccounts, projectName: projects.name })
     .from(socialAccounts)
     .innerJoin(projects, eq(projects.id, socialAccounts.projectId))
     .where(
       and(
-        eq(socialAccounts.orgId, orgId),
+        eq(socialAccounts.orgId, scope.orgId),
         input.projectId ? eq(socialAccounts.projectId, input.projectId) : undefined,
         after ? gt(socialAccounts.id, after) : undefined,
       ),
     )
     .orderBy(asc(socialAccounts.id))
-    .limit(51);
-  const page = rows.slice(0, 50);
-  return {
-    items: page.map((r) => ({ ...serializeAccount(r.account), projectName: r.projectName })),
-    nextCursor: rows.length > 50 ? encodeCursor([page.at(-1)!.account.id]) : null,
-  };
+    .limit(ORG_PAGE + 1);
+  const { items, nextCursor } = page(rows, ORG_PAGE, (r) => [r.account.id]);
+  return { items: items.map((r) => ({ ...serializeAccount(r.account), projectName: r.projectName })), nextCursor };
 }

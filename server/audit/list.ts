@@ -1,24 +1,30 @@
 import { and, desc, eq, lt } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
+import { z } from "zod";
 import { apiKeys, auditEvents, users } from "@/db/schema";
-import { decodeCursor, encodeCursor } from "../pagination";
+import { ids } from "@/server/contract/ids";
+import type { DomainContext } from "../domain/context";
+import type { OrgScope } from "../domain/scope";
+import { decodeCursor, page } from "../pagination";
 
 const PAGE = 50;
 
+// Event ids are ULIDs, so the last id on a page is the cursor.
+const eventCursor = z.tuple([ids.evt]);
+
 /** Who did what, when: the organization's audit events, newest first. */
-export async function listAuditEvents(db: Queryable, orgId: string, cursor?: string) {
-  const after = cursor ? decodeCursor(cursor, 1)[0] : undefined;
-  const rows = await db
+export async function listAuditEvents(ctx: DomainContext, scope: OrgScope, input: { cursor?: string }) {
+  const after = input.cursor ? decodeCursor(input.cursor, eventCursor)[0] : undefined;
+  const rows = await ctx.db
     .select({ event: auditEvents, userEmail: users.email, keyName: apiKeys.name })
     .from(auditEvents)
     .leftJoin(users, and(eq(auditEvents.actorType, "user"), eq(users.id, auditEvents.actorId)))
     .leftJoin(apiKeys, and(eq(auditEvents.actorType, "api_key"), eq(apiKeys.id, auditEvents.actorId)))
-    .where(and(eq(auditEvents.orgId, orgId), after ? lt(auditEvents.id, after) : undefined))
+    .where(and(eq(auditEvents.orgId, scope.orgId), after ? lt(auditEvents.id, after) : undefined))
     .orderBy(desc(auditEvents.id))
     .limit(PAGE + 1);
-  const page = rows.slice(0, PAGE);
+  const { items, nextCursor } = page(rows, PAGE, (r) => [r.event.id]);
   return {
-    items: page.map(({ event, userEmail, keyName }) => ({
+    items: items.map(({ event, userEmail, keyName }) => ({
       id: event.id,
       actorType: event.actorType as "user" | "cli" | "api_key" | "system",
       actorId: event.actorId,
@@ -30,6 +36,6 @@ export async function listAuditEvents(db: Queryable, orgId: string, cursor?: str
       data: event.data,
       createdAt: event.createdAt.toISOString(),
     })),
-    nextCursor: rows.length > PAGE ? encodeCursor([page.at(-1)!.event.id]) : null,
+    nextCursor,
   };
 }

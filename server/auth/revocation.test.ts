@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../services";
 import { seedTenant, startTestServices } from "@/test-support/harness";
 import { createUser } from "../users/service";
+import { domainContext } from "../domain/context";
+import { orgScope } from "../domain/scope";
 import { isSessionValid, revokeSessions } from "./revocation";
 
 let services: Services;
@@ -13,7 +15,7 @@ afterAll(() => services.close());
 describe("console session revocation", () => {
   it("refuses sessions issued before a sign-out, accepts ones issued after, and refuses unknown users", async () => {
     const { orgId } = await seedTenant(services);
-    const { id } = await createUser(services.database.db, { orgId, email: `s-${Math.random()}@example.com`, password: "correct horse battery", role: "admin" }, { type: "system" });
+    const { id } = await createUser(domainContext(services), orgScope(orgId, { type: "system" }), { email: `s-${Math.random()}@example.com`, password: "correct horse battery", role: "admin" });
     const { db } = services.database;
     const earlier = Date.now() - 60_000;
     expect(await isSessionValid(db, id, earlier)).toBe(true);

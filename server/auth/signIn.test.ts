@@ -6,6 +6,8 @@ import { setupFirstOwner } from "../orgs/setup";
 import type { Services } from "../services";
 import { seedTenant, startTestServices } from "@/test-support/harness";
 import { createUser } from "../users/service";
+import { domainContext } from "../domain/context";
+import { orgScope } from "../domain/scope";
 import { authenticateUser } from "./signIn";
 
 let services: Services;
@@ -26,7 +28,7 @@ describe("console sign-in", () => {
   it("accepts the right password, case-insensitively on the email, and records the sign-in", async () => {
     const tenant = await seedTenant(services);
     const email = unique("signin");
-    const { id } = await createUser(services.database.db, { orgId: tenant.orgId, email, password, role: "admin" }, { type: "system" });
+    const { id } = await createUser(domainContext(services), orgScope(tenant.orgId, { type: "system" }), { email, password, role: "admin" });
     const result = await authenticateUser(services, { email: email.toUpperCase(), password, ip: ip(1) });
     expect(result).toEqual({ ok: true, user: { id, email, name: null } });
     const events = await services.database.db.select().from(auditEvents).where(eq(auditEvents.actorId, id));
@@ -38,7 +40,7 @@ describe("console sign-in", () => {
   it("refuses a wrong password and an unknown email alike", async () => {
     const tenant = await seedTenant(services);
     const email = unique("wrong");
-    await createUser(services.database.db, { orgId: tenant.orgId, email, password, role: "member" }, { type: "system" });
+    await createUser(domainContext(services), orgScope(tenant.orgId, { type: "system" }), { email, password, role: "member" });
     expect(await authenticateUser(services, { email, password: "wrong password!!", ip: ip(2) })).toEqual({ ok: false, reason: "invalid" });
     expect(await authenticateUser(services, { email: unique("nobody"), password, ip: ip(2) })).toEqual({ ok: false, reason: "invalid" });
     expect(await authenticateUser(services, { email: "not an email", password, ip: ip(2) })).toEqual({ ok: false, reason: "invalid" });
@@ -47,7 +49,7 @@ describe("console sign-in", () => {
   it("throttles guesses per account, even from many addresses", async () => {
     const tenant = await seedTenant(services);
     const email = unique("target");
-    await createUser(services.database.db, { orgId: tenant.orgId, email, password, role: "member" }, { type: "system" });
+    await createUser(domainContext(services), orgScope(tenant.orgId, { type: "system" }), { email, password, role: "member" });
     const reasons = [];
     for (let i = 0; i < 6; i++) {
       const r = await authenticateUser(services, { email, password: "guess-guess-guess", ip: ip(100 + i) });
@@ -72,15 +74,15 @@ describe("one-time setup", () => {
     const fresh = await openDatabase({ dataDir: "memory://" });
     try {
       await fresh.migrate();
-      const created = await setupFirstOwner(fresh.db, { orgName: "Acme", name: "Ada", email: unique("first"), password });
+      const created = await setupFirstOwner({ ...domainContext(services), db: fresh.db }, { orgName: "Acme", name: "Ada", email: unique("first"), password });
       expect(created.orgId).toMatch(/^org_/);
       const [owner] = await fresh.db.select().from(memberships).where(eq(memberships.userId, created.userId));
       expect(owner).toMatchObject({ orgId: created.orgId, role: "owner" });
-      await expect(setupFirstOwner(fresh.db, { orgName: "Again", email: unique("second"), password })).rejects.toMatchObject({
+      await expect(setupFirstOwner({ ...domainContext(services), db: fresh.db }, { orgName: "Again", email: unique("second"), password })).rejects.toMatchObject({
         code: "VALIDATION",
         message: /already done/,
       });
-      await expect(setupFirstOwner(fresh.db, { orgName: "", email: "nope", password: "short" })).rejects.toMatchObject({ code: "VALIDATION" });
+      await expect(setupFirstOwner({ ...domainContext(services), db: fresh.db }, { orgName: "", email: "nope", password: "short" })).rejects.toMatchObject({ code: "VALIDATION" });
     } finally {
       await fresh.close();
     }

@@ -2,6 +2,7 @@ import { verify } from "@node-rs/argon2";
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { recordAudit } from "../audit/record";
+import { memberScope } from "../domain/scope";
 import type { Budget } from "../ratelimit/budget";
 import type { Services } from "../services";
 import { emailSchema, findMembership, hashPassword } from "../users/service";
@@ -42,7 +43,7 @@ export async function authenticateUser(services: Services, input: { email: unkno
 
   const membership = await findMembership(db, user.id);
   if (membership) {
-    await recordAudit(db, { orgId: membership.org.id, actor: { type: "user", id: user.id }, action: "user.signed_in", targetType: "user", targetId: user.id });
+    await recordAudit({ db }, memberScope(membership.org.id, user.id), { action: "user.signed_in", targetType: "user", targetId: user.id });
   }
   return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
 }

@@ -1,23 +1,24 @@
-import { and, count, eq, gte, isNull } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
-import { apiKeys, oauthStates, projects, socialAccounts } from "@/db/schema";
-import { attemptStatus } from "../oauth/attempts";
-import { listAttempts } from "../oauth/attemptLog";
+import { and, count, eq, isNull } from "drizzle-orm";
+import { apiKeys, projects, socialAccounts } from "@/db/schema";
+import { listAttempts } from "../attempts/log";
+import { attemptStatus } from "../attempts/status";
+import { attemptsCreatedSince } from "../attempts/store";
+import type { DomainContext } from "../domain/context";
+import type { OrgScope } from "../domain/scope";
 
 const DAY_MS = 86_400_000;
 
 /** The console's first screen: counts, recent attempts and the last 7 days' outcomes. */
-export async function consoleOverview(db: Queryable, orgId: string, now = new Date()) {
+export async function consoleOverview(ctx: DomainContext, scope: OrgScope, now = new Date()) {
+  const { db } = ctx;
+  const { orgId } = scope;
   const since = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - 6 * DAY_MS);
   const [[projectCount], [keyCount], [accountCount], recent, window] = await Promise.all([
     db.select({ n: count() }).from(projects).where(and(eq(projects.orgId, orgId), isNull(projects.archivedAt))),
     db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt))),
     db.select({ n: count() }).from(socialAccounts).where(and(eq(socialAccounts.orgId, orgId), eq(socialAccounts.status, "active"))),
-    listAttempts(db, orgId, { limit: 10 }),
-    db
-      .select({ status: oauthStates.status, expiresAt: oauthStates.expiresAt, createdAt: oauthStates.createdAt })
-      .from(oauthStates)
-      .where(and(eq(oauthStates.orgId, orgId), gte(oauthStates.createdAt, since))),
+    listAttempts(ctx, scope, { limit: 10 }),
+    attemptsCreatedSince(ctx, scope, since),
   ]);
   const daily = Array.from({ length: 7 }, (_, i) => ({
     day: new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10),

@@ -1,9 +1,11 @@
 import { eq } from "drizzle-orm";
 import { ID_PATTERNS } from "@/db/ids";
-import { oauthStates, type Platform, projects, socialAccounts } from "@/db/schema";
-import { attemptStatus, authorizeUrlFor } from "../oauth/attempts";
+import { socialAccounts } from "@/db/schema";
+import { authorizeUrlFor } from "../attempts/create";
+import { attemptStatus } from "../attempts/status";
+import { findAttemptWithProject } from "../attempts/store";
+import type { DomainContext } from "../domain/context";
 import type { OAuthErrorCode } from "../oauth/platforms/types";
-import type { Services } from "../services";
 
 export { PLATFORM_NAMES } from "@/server/contract/vocabulary";
 import { PLATFORM_NAMES } from "@/server/contract/vocabulary";
@@ -19,15 +21,10 @@ export const PLAIN_ERRORS: Record<OAuthErrorCode, string> = {
   server_error: "something went wrong on our side",
 };
 
-async function loadAttempt(services: Services, stateId: string | undefined) {
+// The hosted pages hold only the state, like the callback: no scope.
+async function loadAttempt(ctx: DomainContext, stateId: string | undefined) {
   if (!stateId || !ID_PATTERNS.st.test(stateId)) return null;
-  const [row] = await services.database.db
-    .select({ attempt: oauthStates, projectName: projects.name })
-    .from(oauthStates)
-    .innerJoin(projects, eq(projects.id, oauthStates.projectId))
-    .where(eq(oauthStates.id, stateId))
-    .limit(1);
-  return row ?? null;
+  return (await findAttemptWithProject(ctx, stateId)) ?? null;
 }
 
 export type ConnectView =
@@ -36,19 +33,19 @@ export type ConnectView =
   | { kind: "expired" | "completed" | "failed"; platform: string; projectName: string };
 
 /** /connect/:state — where an integrator may send the end-customer before the platform. */
-export async function connectView(services: Services, stateId: string): Promise<ConnectView> {
-  const row = await loadAttempt(services, stateId);
+export async function connectView(ctx: DomainContext, stateId: string): Promise<ConnectView> {
+  const row = await loadAttempt(ctx, stateId);
   if (!row) return { kind: "unknown" };
   const { attempt, projectName } = row;
   const platform = PLATFORM_NAMES[attempt.platform];
   const status = attemptStatus(attempt);
   if (status !== "pending") return { kind: status, platform, projectName };
-  const verifier = attempt.codeVerifierEnc ? services.box.open(attempt.codeVerifierEnc) : undefined;
+  const verifier = attempt.codeVerifierEnc ? ctx.box.open(attempt.codeVerifierEnc) : undefined;
   return {
     kind: "ready",
     platform,
     projectName,
-    authorizeUrl: authorizeUrlFor(services.config, attempt, verifier),
+    authorizeUrl: authorizeUrlFor(ctx.config, attempt, verifier),
     expiresAt: attempt.expiresAt,
     livemode: attempt.livemode,
   };
@@ -61,8 +58,8 @@ export type ReturnView =
   | { kind: "pending" | "expired"; platform: string };
 
 /** /connect/return?state= — the outcome in plain words, for integrators without a return page. */
-export async function returnView(services: Services, stateId: string | undefined): Promise<ReturnView> {
-  const row = await loadAttempt(services, stateId);
+export async function returnView(ctx: DomainContext, stateId: string | undefined): Promise<ReturnView> {
+  const row = await loadAttempt(ctx, stateId);
   if (!row) return { kind: "unknown" };
   const { attempt } = row;
   const platform = PLATFORM_NAMES[attempt.platform];
@@ -72,7 +69,7 @@ export async function returnView(services: Services, stateId: string | undefined
     return { kind: "failed", platform, reason: (code && PLAIN_ERRORS[code]) ?? PLAIN_ERRORS.server_error };
   }
   if (status !== "completed" || !attempt.socialAccountId) return { kind: status === "completed" ? "pending" : status, platform };
-  const [account] = await services.database.db
+  const [account] = await ctx.db
     .select({ username: socialAccounts.username, displayName: socialAccounts.displayName })
     .from(socialAccounts)
     .where(eq(socialAccounts.id, attempt.socialAccountId))

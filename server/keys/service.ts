@@ -1,20 +1,21 @@
 import { and, asc, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Queryable } from "@/db/client";
-import { ID_PATTERNS, newId } from "@/db/ids";
+import type { Queryable } from "@/db/client";
+import { newId } from "@/db/ids";
 import { preparedQuery } from "@/db/prepared";
 import { apiKeys, KEY_MODES, returnUrlAllowlist } from "@/db/schema";
+import { ids } from "@/server/contract/ids";
 import { normalizeAllowlistEntry } from "../allowlist/url";
-import { type Actor, recordAudit } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import { type DomainContext, inTransaction } from "../domain/context";
+import { inScope, type KeyScope, type OrgScope, type Scope, scopeOfRow } from "../domain/scope";
 import { AppError, validationError } from "../errors";
 import { log } from "../log";
-import { nameSchema, orgIdSchema, requireOrganization } from "../orgs/service";
+import { nameSchema, requireOrganization } from "../orgs/service";
 import { budgetSchema } from "../ratelimit/budget";
 import { parseInput } from "../validation";
 import { API_SCOPES } from "./scopes";
 import { displayPrefix, generateToken, hashSecret, parseToken, secretMatches } from "./token";
-
-export const keyIdSchema = z.string().regex(ID_PATTERNS.key, "must be an API key id (key_...)");
 
 const allowlistEntrySchema = z.string().transform((value, ctx) => {
   const check = normalizeAllowlistEntry(value);
@@ -26,7 +27,6 @@ const allowlistEntrySchema = z.string().transform((value, ctx) => {
 });
 
 export const createKeyInput = z.object({
-  orgId: orgIdSchema,
   name: nameSchema,
   scopes: z.array(z.enum(API_SCOPES, { message: `each scope must be one of ${API_SCOPES.join(", ")}` })).min(1, "name at least one scope"),
   mode: z.enum(KEY_MODES).default("live"),
@@ -36,17 +36,18 @@ export const createKeyInput = z.object({
 });
 
 /** Creates a key; the returned `key` is the only time the token exists in clear. */
-export async function createApiKey(db: Db, input: z.input<typeof createKeyInput>, actor: Actor) {
+export async function createApiKey(ctx: DomainContext, scope: OrgScope, input: z.input<typeof createKeyInput>) {
   const parsed = parseInput(createKeyInput, input);
-  await requireOrganization(db, parsed.orgId);
+  await requireOrganization(ctx, scope);
+  const { actor } = scope;
   const { token, publicId, secretHash } = generateToken(parsed.mode);
   const id = newId("key");
   const scopes = [...new Set(parsed.scopes)];
   const allowlist = [...new Set(parsed.allow)];
-  await db.transaction(async (tx) => {
-    await tx.insert(apiKeys).values({
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.insert(apiKeys).values({
       id,
-      orgId: parsed.orgId,
+      orgId: scope.orgId,
       name: parsed.name,
       mode: parsed.mode,
       publicId,
@@ -56,10 +57,8 @@ export async function createApiKey(db: Db, input: z.input<typeof createKeyInput>
       readLimit: parsed.readLimit?.text ?? null,
       createdBy: actor.type === "user" ? actor.id : null,
     });
-    if (allowlist.length) await tx.insert(returnUrlAllowlist).values(allowlist.map((url) => ({ apiKeyId: id, url })));
-    await recordAudit(tx, {
-      orgId: parsed.orgId,
-      actor,
+    if (allowlist.length) await tx.db.insert(returnUrlAllowlist).values(allowlist.map((url) => ({ apiKeyId: id, url })));
+    await recordAudit(tx, scope, {
       action: "api_key.created",
       targetType: "api_key",
       targetId: id,
@@ -108,12 +107,13 @@ const DUMMY_HASH = hashSecret("layers-connect-no-such-key");
 
 /**
  * Verifies a presented token. Outcomes are data; only a failing database
- * throws. The secret is compared in constant time.
+ * throws. The secret is compared in constant time. Takes no scope: the key
+ * is what the REST API's scope is made from (`keyScope`).
  */
-export async function verifyApiKey(db: Db, token: string, now = new Date()): Promise<KeyVerification> {
+export async function verifyApiKey(db: Queryable, token: string, now = new Date()): Promise<KeyVerification> {
   const parsed = parseToken(token);
   if (!parsed) return { valid: false, code: "MALFORMED" };
-  const [row] = await keyByPublicId(db as Db).execute({ publicId: parsed.publicId });
+  const [row] = await keyByPublicId(db).execute({ publicId: parsed.publicId });
   const matches = secretMatches(parsed.secret, row?.secretHash ?? DUMMY_HASH);
   if (!row || !matches || row.mode !== parsed.mode) return { valid: false, code: "UNKNOWN" };
   if (row.revokedAt) return { valid: false, code: "REVOKED" };
@@ -140,34 +140,41 @@ export function touchLastUsed(db: Queryable, key: VerifiedKey, now = new Date())
     );
 }
 
-async function requireKey(db: Queryable, keyId: string) {
-  const id = parseInput(keyIdSchema, keyId);
-  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+/** A key the scope may see: its organization's, or any for the operator. */
+async function requireKey(ctx: DomainContext, scope: Scope, keyId: string) {
+  const id = parseInput(ids.key, keyId);
+  const [key] = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), inScope(scope, apiKeys.orgId)))
+    .limit(1);
   if (!key) throw new AppError("NOT_FOUND", `API key ${keyId} was not found.`);
   return key;
 }
 
-export async function revokeApiKey(db: Db, keyId: string, actor: Actor, orgId?: string) {
-  const key = await requireKey(db, keyId);
-  if (orgId && key.orgId !== orgId) throw new AppError("NOT_FOUND", `API key ${keyId} was not found.`);
+export async function revokeApiKey(ctx: DomainContext, scope: Scope, keyId: string) {
+  const key = await requireKey(ctx, scope, keyId);
   if (key.revokedAt) return { id: key.id, revokedAt: key.revokedAt.toISOString() };
   const revokedAt = new Date();
-  await db.transaction(async (tx) => {
-    await tx.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, key.id));
-    await recordAudit(tx, { orgId: key.orgId, actor, action: "api_key.revoked", targetType: "api_key", targetId: key.id });
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.update(apiKeys).set({ revokedAt }).where(eq(apiKeys.id, key.id));
+    await recordAudit(tx, scopeOfRow(scope, key.orgId), { action: "api_key.revoked", targetType: "api_key", targetId: key.id });
   });
   return { id: key.id, revokedAt: revokedAt.toISOString() };
 }
 
-export async function listAllowlist(db: Queryable, keyId: string, orgId?: string) {
-  const key = await requireKey(db, keyId);
-  if (orgId && key.orgId !== orgId) throw new AppError("NOT_FOUND", `API key ${keyId} was not found.`);
-  const rows = await db
+async function entriesOf(ctx: DomainContext, keyId: string) {
+  const rows = await ctx.db
     .select({ url: returnUrlAllowlist.url })
     .from(returnUrlAllowlist)
-    .where(eq(returnUrlAllowlist.apiKeyId, key.id))
+    .where(eq(returnUrlAllowlist.apiKeyId, keyId))
     .orderBy(asc(returnUrlAllowlist.url));
-  return { key, allowlist: rows.map((r) => r.url) };
+  return rows.map((r) => r.url);
+}
+
+export async function listAllowlist(ctx: DomainContext, scope: Scope, keyId: string) {
+  const key = await requireKey(ctx, scope, keyId);
+  return { key, allowlist: await entriesOf(ctx, key.id) };
 }
 
 function normalizeEntryOrThrow(url: string) {
@@ -176,32 +183,32 @@ function normalizeEntryOrThrow(url: string) {
   return check.url;
 }
 
-export async function addAllowlistEntry(db: Db, keyId: string, url: string, actor: Actor, orgId?: string) {
-  const { key } = await listAllowlist(db, keyId, orgId);
-  const entry = normalizeEntryOrThrow(url);
-  await db.transaction(async (tx) => {
-    const inserted = await tx
+export async function addAllowlistEntry(ctx: DomainContext, scope: Scope, input: { keyId: string; url: string }) {
+  const key = await requireKey(ctx, scope, input.keyId);
+  const entry = normalizeEntryOrThrow(input.url);
+  await inTransaction(ctx, async (tx) => {
+    const inserted = await tx.db
       .insert(returnUrlAllowlist)
       .values({ apiKeyId: key.id, url: entry })
       .onConflictDoNothing()
       .returning({ url: returnUrlAllowlist.url });
     if (inserted.length) {
-      await recordAudit(tx, { orgId: key.orgId, actor, action: "allowlist.added", targetType: "api_key", targetId: key.id, data: { url: entry } });
+      await recordAudit(tx, scopeOfRow(scope, key.orgId), { action: "allowlist.added", targetType: "api_key", targetId: key.id, data: { url: entry } });
     }
   });
-  return (await listAllowlist(db, key.id)).allowlist;
+  return entriesOf(ctx, key.id);
 }
 
-export async function removeAllowlistEntry(db: Db, keyId: string, url: string, actor: Actor, orgId?: string) {
-  const { key, allowlist } = await listAllowlist(db, keyId, orgId);
-  const check = normalizeAllowlistEntry(url);
-  const entry = check.ok ? check.url : url;
+export async function removeAllowlistEntry(ctx: DomainContext, scope: Scope, input: { keyId: string; url: string }) {
+  const { key, allowlist } = await listAllowlist(ctx, scope, input.keyId);
+  const check = normalizeAllowlistEntry(input.url);
+  const entry = check.ok ? check.url : input.url;
   if (!allowlist.includes(entry)) {
-    throw new AppError("NOT_FOUND", `${url} is not on the allowlist of ${key.id}.`);
+    throw new AppError("NOT_FOUND", `${input.url} is not on the allowlist of ${key.id}.`);
   }
-  await db.transaction(async (tx) => {
-    await tx.delete(returnUrlAllowlist).where(and(eq(returnUrlAllowlist.apiKeyId, key.id), eq(returnUrlAllowlist.url, entry)));
-    await recordAudit(tx, { orgId: key.orgId, actor, action: "allowlist.removed", targetType: "api_key", targetId: key.id, data: { url: entry } });
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.delete(returnUrlAllowlist).where(and(eq(returnUrlAllowlist.apiKeyId, key.id), eq(returnUrlAllowlist.url, entry)));
+    await recordAudit(tx, scopeOfRow(scope, key.orgId), { action: "allowlist.removed", targetType: "api_key", targetId: key.id, data: { url: entry } });
   });
   return allowlist.filter((u) => u !== entry);
 }
@@ -215,8 +222,9 @@ const allowlistEntry = preparedQuery("allowlist_entry", (db) =>
     .prepare("allowlist_entry"),
 );
 
-export async function isReturnUrlAllowed(db: Db, keyId: string, matchKey: string): Promise<boolean> {
-  const [row] = await allowlistEntry(db).execute({ apiKeyId: keyId, url: matchKey });
+/** Whether the scope's key may send the browser back to `matchKey` (see allowlist/url). */
+export async function isReturnUrlAllowed(ctx: DomainContext, scope: KeyScope, matchKey: string): Promise<boolean> {
+  const [row] = await allowlistEntry(ctx.db).execute({ apiKeyId: scope.actor.id, url: matchKey });
   return Boolean(row);
 }
 
@@ -238,31 +246,35 @@ function summarizeKey(row: typeof apiKeys.$inferSelect, allowlistCount: number) 
   };
 }
 
-export async function listApiKeys(db: Queryable, orgId: string) {
-  const rows = await db
+export async function listApiKeys(ctx: DomainContext, scope: OrgScope) {
+  const rows = await ctx.db
     .select({
       key: apiKeys,
       allowlistCount: sql<number>`(select count(*)::int from ${returnUrlAllowlist} where ${returnUrlAllowlist.apiKeyId} = ${apiKeys.id})`,
     })
     .from(apiKeys)
-    .where(eq(apiKeys.orgId, orgId))
+    .where(eq(apiKeys.orgId, scope.orgId))
     .orderBy(desc(apiKeys.createdAt));
   return rows.map((r) => summarizeKey(r.key, Number(r.allowlistCount)));
 }
 
-export async function getApiKey(db: Queryable, orgId: string, keyId: string) {
-  const { key, allowlist } = await listAllowlist(db, keyId, orgId);
+export async function getApiKey(ctx: DomainContext, scope: OrgScope, keyId: string) {
+  const { key, allowlist } = await listAllowlist(ctx, scope, keyId);
   return { ...summarizeKey(key, allowlist.length), allowlist };
 }
 
 /** Sets a key's own budgets; null returns it to the instance default. */
-export async function updateKeyBudgets(db: Db, orgId: string, keyId: string, budgets: { writeLimit: string | null; readLimit: string | null }, actor: Actor) {
-  const { key } = await listAllowlist(db, keyId, orgId);
-  const parsed = parseInput(z.object({ writeLimit: budgetSchema.nullable(), readLimit: budgetSchema.nullable() }), budgets);
+export async function updateKeyBudgets(
+  ctx: DomainContext,
+  scope: OrgScope,
+  input: { keyId: string; writeLimit: string | null; readLimit: string | null },
+) {
+  const key = await requireKey(ctx, scope, input.keyId);
+  const parsed = parseInput(z.object({ writeLimit: budgetSchema.nullable(), readLimit: budgetSchema.nullable() }), input);
   const set = { writeLimit: parsed.writeLimit?.text ?? null, readLimit: parsed.readLimit?.text ?? null };
-  await db.transaction(async (tx) => {
-    await tx.update(apiKeys).set(set).where(eq(apiKeys.id, key.id));
-    await recordAudit(tx, { orgId, actor, action: "api_key.budgets_changed", targetType: "api_key", targetId: key.id, data: set });
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.update(apiKeys).set(set).where(eq(apiKeys.id, key.id));
+    await recordAudit(tx, scope, { action: "api_key.budgets_changed", targetType: "api_key", targetId: key.id, data: set });
   });
   return { id: key.id };
 }

@@ -1,17 +1,16 @@
-import { and, eq } from "drizzle-orm";
 import { ID_PATTERNS } from "@/db/ids";
-import { oauthStates, type Platform, PLATFORMS } from "@/db/schema";
-import { recordAudit } from "../audit/record";
-import { HOSTED_RETURN_PATH } from "../hosted/views";
+import { type Platform, PLATFORMS } from "@/db/schema";
+import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { upsertSocialAccount } from "../accounts/service";
+import { type AttemptRow, claimAttempt, completeAttempt, failAttempt, findAttempt } from "../attempts/store";
+import { recordAudit } from "../audit/record";
+import { type DomainContext, inTransaction } from "../domain/context";
+import { keyScope } from "../domain/scope";
+import { HOSTED_RETURN_PATH } from "../hosted/views";
 import { describeError, log } from "../log";
-import type { Services } from "../services";
 import { createPlatformAdapter } from "./platforms";
 import { platformEndpoints, redirectUri } from "./platforms/config";
 import { type OAuthErrorCode, PlatformError } from "./platforms/types";
-import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
-
-type StateRow = typeof oauthStates.$inferSelect;
 
 export type CallbackOutcome =
   | { kind: "redirect"; location: string }
@@ -37,47 +36,42 @@ const CONCURRENT_WAIT_MS = 15_000;
  * it, the code is exchanged once; a repeated callback redirects the way the
  * first one did and changes nothing.
  */
-export async function handleOAuthCallback(services: Services, platformParam: string, query: URLSearchParams): Promise<CallbackOutcome> {
+export async function handleOAuthCallback(ctx: DomainContext, platformParam: string, query: URLSearchParams): Promise<CallbackOutcome> {
   const stateId = query.get("state");
   if (!(PLATFORMS as readonly string[]).includes(platformParam) || !stateId || !ID_PATTERNS.st.test(stateId)) {
     return unknownAttempt();
   }
   const platform = platformParam as Platform;
-  const { db } = services.database;
-  const [attempt] = await db.select().from(oauthStates).where(eq(oauthStates.id, stateId)).limit(1);
+  const attempt = await findAttempt(ctx, stateId);
   // A state used on the other platform's path never succeeds, and leaves the attempt untouched.
   if (!attempt || attempt.platform !== platform) return unknownAttempt();
 
   const now = new Date();
   if (attempt.status === "pending" && attempt.expiresAt <= now) {
-    return fail(services, attempt, "pending", "state_expired", ERROR_MESSAGES.state_expired);
+    return fail(ctx, attempt, "pending", "state_expired", ERROR_MESSAGES.state_expired);
   }
-  const [claimed] = await db
-    .update(oauthStates)
-    .set({ status: "processing" })
-    .where(and(eq(oauthStates.id, attempt.id), eq(oauthStates.status, "pending")))
-    .returning();
-  if (!claimed) return replay(services, attempt.id);
+  const claimed = await claimAttempt(ctx, attempt.id);
+  if (!claimed) return replay(ctx, attempt.id);
 
   try {
-    return await complete(services, claimed, query);
+    return await complete(ctx, claimed, query);
   } catch (error) {
     if (error instanceof PlatformError) {
       log.warn("oauth callback failed at the platform", { state: attempt.id, platform, code: error.code, error: error.message, ...error.detail });
-      return fail(services, claimed, "processing", error.code, ERROR_MESSAGES[error.code]);
+      return fail(ctx, claimed, "processing", error.code, ERROR_MESSAGES[error.code]);
     }
     log.error("oauth callback failed", { state: attempt.id, platform, error: describeError(error) });
-    return fail(services, claimed, "processing", "server_error", ERROR_MESSAGES.server_error);
+    return fail(ctx, claimed, "processing", "server_error", ERROR_MESSAGES.server_error);
   }
 }
 
-async function complete(services: Services, attempt: StateRow, query: URLSearchParams): Promise<CallbackOutcome> {
+async function complete(ctx: DomainContext, attempt: AttemptRow, query: URLSearchParams): Promise<CallbackOutcome> {
   const platformError = query.get("error");
   if (platformError) {
     const denied = platformError === "access_denied" || query.get("error_reason") === "user_denied";
     const description = (query.get("error_description") ?? "").slice(0, 300);
     return fail(
-      services,
+      ctx,
       attempt,
       "processing",
       denied ? "access_denied" : "platform_error",
@@ -85,9 +79,9 @@ async function complete(services: Services, attempt: StateRow, query: URLSearchP
     );
   }
   const code = query.get("code");
-  if (!code) return fail(services, attempt, "processing", "platform_error", "The platform sent neither a code nor an error.");
+  if (!code) return fail(ctx, attempt, "processing", "platform_error", "The platform sent neither a code nor an error.");
 
-  const { config, box, database } = services;
+  const { config, box } = ctx;
   const adapter = createPlatformAdapter(platformEndpoints(config, attempt.platform, attempt.livemode));
   const tokens = await adapter.exchangeCode({
     code,
@@ -102,13 +96,14 @@ async function complete(services: Services, attempt: StateRow, query: URLSearchP
   const missingScopes = attempt.scopes.filter((s) => !granted.includes(s));
   if (!granted.includes(PLATFORM_SCOPES[attempt.platform].basic)) {
     await adapter.revoke(tokens.accessToken).catch(() => false);
-    return fail(services, attempt, "processing", "scope_not_granted", ERROR_MESSAGES.scope_not_granted, { grantedScopes, missingScopes });
+    return fail(ctx, attempt, "processing", "scope_not_granted", ERROR_MESSAGES.scope_not_granted, { grantedScopes, missingScopes });
   }
 
   const profile = await adapter.fetchProfile(tokens.accessToken, granted);
-  await database.db.transaction(async (tx) => {
-    const account = await upsertSocialAccount(tx, box, {
-      orgId: attempt.orgId,
+  // The attempt acts as the key that started it, in that key's organization.
+  const scope = keyScope({ id: attempt.apiKeyId, orgId: attempt.orgId, mode: attempt.livemode ? "live" : "test" });
+  await inTransaction(ctx, async (tx) => {
+    const account = await upsertSocialAccount(tx, scope, {
       projectId: attempt.projectId,
       platform: attempt.platform,
       livemode: attempt.livemode,
@@ -116,20 +111,15 @@ async function complete(services: Services, attempt: StateRow, query: URLSearchP
       tokens,
       grantedScopes,
     });
-    await tx
-      .update(oauthStates)
-      .set({ status: "completed", socialAccountId: account.id, grantedScopes, missingScopes, completedAt: new Date() })
-      .where(eq(oauthStates.id, attempt.id));
-    await recordAudit(tx, {
-      orgId: attempt.orgId,
-      actor: { type: "api_key", id: attempt.apiKeyId },
+    await completeAttempt(tx, attempt.id, { socialAccountId: account.id, grantedScopes, missingScopes });
+    await recordAudit(tx, scope, {
       action: account.created ? "account.connected" : "account.reconnected",
       targetType: "social_account",
       targetId: account.id,
       data: { platform: attempt.platform, username: profile.username, projectId: attempt.projectId, state: attempt.id },
     });
   });
-  return { kind: "redirect", location: successLocation(services, attempt) };
+  return { kind: "redirect", location: successLocation(ctx, attempt) };
 }
 
 /**
@@ -137,9 +127,9 @@ async function complete(services: Services, attempt: StateRow, query: URLSearchP
  * needs the state to show the outcome (integrators cannot know the state when
  * they name the returnUrl).
  */
-function successLocation(services: Services, attempt: Pick<StateRow, "id" | "returnUrl">): string {
+function successLocation(ctx: DomainContext, attempt: Pick<AttemptRow, "id" | "returnUrl">): string {
   const url = new URL(attempt.returnUrl);
-  if (url.origin === new URL(services.config.publicUrl).origin && url.pathname === HOSTED_RETURN_PATH) {
+  if (url.origin === new URL(ctx.config.publicUrl).origin && url.pathname === HOSTED_RETURN_PATH) {
     url.searchParams.set("state", attempt.id);
     return url.toString();
   }
@@ -147,34 +137,29 @@ function successLocation(services: Services, attempt: Pick<StateRow, "id" | "ret
 }
 
 async function fail(
-  services: Services,
-  attempt: StateRow,
+  ctx: DomainContext,
+  attempt: AttemptRow,
   from: "pending" | "processing",
   code: OAuthErrorCode,
   message: string,
   scopes: { grantedScopes?: string[]; missingScopes?: string[] } = {},
 ): Promise<CallbackOutcome> {
-  const [updated] = await services.database.db
-    .update(oauthStates)
-    .set({ status: "failed", errorCode: code, errorMessage: message, completedAt: new Date(), ...scopes })
-    .where(and(eq(oauthStates.id, attempt.id), eq(oauthStates.status, from)))
-    .returning({ id: oauthStates.id });
   // Another callback finished this state first: answer as it did.
-  if (!updated) return replay(services, attempt.id);
-  return { kind: "redirect", location: withError(successLocation(services, attempt), code) };
+  if (!(await failAttempt(ctx, attempt.id, from, { errorCode: code, errorMessage: message, ...scopes }))) return replay(ctx, attempt.id);
+  return { kind: "redirect", location: withError(successLocation(ctx, attempt), code) };
 }
 
 /** A finished (or in-flight) state: redirect exactly as its first callback did, touching nothing. */
-async function replay(services: Services, stateId: string): Promise<CallbackOutcome> {
+async function replay(ctx: DomainContext, stateId: string): Promise<CallbackOutcome> {
   const deadline = Date.now() + CONCURRENT_WAIT_MS;
   for (;;) {
-    const [row] = await services.database.db.select().from(oauthStates).where(eq(oauthStates.id, stateId)).limit(1);
+    const row = await findAttempt(ctx, stateId);
     if (!row) return unknownAttempt();
-    if (row.status === "completed") return { kind: "redirect", location: successLocation(services, row) };
+    if (row.status === "completed") return { kind: "redirect", location: successLocation(ctx, row) };
     if (row.status === "failed") {
-      return { kind: "redirect", location: withError(successLocation(services, row), (row.errorCode as OAuthErrorCode) ?? "server_error") };
+      return { kind: "redirect", location: withError(successLocation(ctx, row), (row.errorCode as OAuthErrorCode) ?? "server_error") };
     }
-    if (Date.now() > deadline) return { kind: "redirect", location: withError(successLocation(services, row), "server_error") };
+    if (Date.now() > deadline) return { kind: "redirect", location: withError(successLocation(ctx, row), "server_error") };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,25 +1,27 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Queryable } from "@/db/client";
-import { ID_PATTERNS, newId } from "@/db/ids";
+import { newId } from "@/db/ids";
 import { organizations } from "@/db/schema";
-import { type Actor, recordAudit } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import type { DomainContext } from "../domain/context";
+import type { OperatorScope, OrgScope } from "../domain/scope";
 import { AppError } from "../errors";
 import { parseInput } from "../validation";
 
-export const orgIdSchema = z.string().regex(ID_PATTERNS.org, "must be an organization id (org_...)");
 export const nameSchema = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
-export async function createOrganization(db: Queryable, input: { name: string }, actor: Actor) {
+/** Only the operator makes organizations (the console's first one comes from setup). */
+export async function createOrganization(ctx: DomainContext, scope: OperatorScope, input: { name: string }) {
   const { name } = parseInput(z.object({ name: nameSchema }), input);
   const id = newId("org");
-  await db.insert(organizations).values({ id, name });
-  await recordAudit(db, { orgId: id, actor, action: "org.created", targetType: "organization", targetId: id, data: { name } });
+  await ctx.db.insert(organizations).values({ id, name });
+  await recordAudit(ctx, { kind: "org", orgId: id, actor: scope.actor }, { action: "org.created", targetType: "organization", targetId: id, data: { name } });
   return { id, name };
 }
 
-export async function requireOrganization(db: Queryable, orgId: string) {
-  const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId)).limit(1);
-  if (!org) throw new AppError("NOT_FOUND", `Organization ${orgId} was not found.`);
+/** The scope's organization; NOT_FOUND when the operator named one that does not exist. */
+export async function requireOrganization(ctx: DomainContext, scope: OrgScope) {
+  const [org] = await ctx.db.select().from(organizations).where(eq(organizations.id, scope.orgId)).limit(1);
+  if (!org) throw new AppError("NOT_FOUND", `Organization ${scope.orgId} was not found.`);
   return org;
 }

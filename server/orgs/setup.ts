@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
 import { newId } from "@/db/ids";
 import { memberships, organizations, users } from "@/db/schema";
 import { recordAudit } from "../audit/record";
+import { type DomainContext, inTransaction } from "../domain/context";
 import { AppError } from "../errors";
 import { emailSchema, hashPassword, passwordSchema } from "../users/service";
 import { parseInput } from "../validation";
@@ -19,20 +19,22 @@ export const setupInput = z.object({
 /**
  * The one-time console setup: the first organization and its owner. Allowed
  * only while no user exists; an advisory lock makes two racing setups one.
+ * It takes no scope: before it there is no organization and no actor, and
+ * the empty users table is the only permission it needs.
  */
-export async function setupFirstOwner(db: Db, input: z.input<typeof setupInput>) {
+export async function setupFirstOwner(ctx: DomainContext, input: z.input<typeof setupInput>) {
   const parsed = parseInput(setupInput, input);
   const passwordHash = await hashPassword(parsed.password);
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(727275)`);
-    const existing = await tx.select({ id: users.id }).from(users).limit(1);
+  return inTransaction(ctx, async (tx) => {
+    await tx.db.execute(sql`select pg_advisory_xact_lock(727275)`);
+    const existing = await tx.db.select({ id: users.id }).from(users).limit(1);
     if (existing.length) throw new AppError("VALIDATION", "Setup is already done: sign in instead.");
     const orgId = newId("org");
     const userId = newId("usr");
-    await tx.insert(organizations).values({ id: orgId, name: parsed.orgName });
-    await tx.insert(users).values({ id: userId, email: parsed.email, name: parsed.name || null, passwordHash });
-    await tx.insert(memberships).values({ orgId, userId, role: "owner" });
-    await recordAudit(tx, { orgId, actor: { type: "user", id: userId }, action: "org.set_up", targetType: "organization", targetId: orgId, data: { email: parsed.email } });
+    await tx.db.insert(organizations).values({ id: orgId, name: parsed.orgName });
+    await tx.db.insert(users).values({ id: userId, email: parsed.email, name: parsed.name || null, passwordHash });
+    await tx.db.insert(memberships).values({ orgId, userId, role: "owner" });
+    await recordAudit(tx, { kind: "org", orgId, actor: { type: "user", id: userId } }, { action: "org.set_up", targetType: "organization", targetId: orgId, data: { email: parsed.email } });
     return { orgId, userId, email: parsed.email };
   });
 }

@@ -1,23 +1,23 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Queryable } from "@/db/client";
 import { preparedQuery } from "@/db/prepared";
-import { ID_PATTERNS, newId } from "@/db/ids";
+import { newId } from "@/db/ids";
 import { projects, socialAccounts } from "@/db/schema";
-import { type Actor, recordAudit } from "../audit/record";
+import { ids } from "@/server/contract/ids";
+import { recordAudit } from "../audit/record";
+import { type DomainContext, inTransaction } from "../domain/context";
+import type { OrgScope } from "../domain/scope";
 import { AppError } from "../errors";
-import { nameSchema, orgIdSchema, requireOrganization } from "../orgs/service";
+import { nameSchema, requireOrganization } from "../orgs/service";
 import { parseInput } from "../validation";
 
-export const projectIdSchema = z.string().regex(ID_PATTERNS.prj, "must be a project id (prj_...)");
-
-export async function createProject(db: Queryable, input: { orgId: string; name: string }, actor: Actor) {
-  const { orgId, name } = parseInput(z.object({ orgId: orgIdSchema, name: nameSchema }), input);
-  await requireOrganization(db, orgId);
+export async function createProject(ctx: DomainContext, scope: OrgScope, input: { name: string }) {
+  const { name } = parseInput(z.object({ name: nameSchema }), input);
+  await requireOrganization(ctx, scope);
   const id = newId("prj");
-  await db.insert(projects).values({ id, orgId, name });
-  await recordAudit(db, { orgId, actor, action: "project.created", targetType: "project", targetId: id, data: { name } });
-  return { id, orgId, name };
+  await ctx.db.insert(projects).values({ id, orgId: scope.orgId, name });
+  await recordAudit(ctx, scope, { action: "project.created", targetType: "project", targetId: id, data: { name } });
+  return { id, orgId: scope.orgId, name };
 }
 
 const projectInOrg = preparedQuery("project_in_org", (db) =>
@@ -33,19 +33,17 @@ const projectInOrg = preparedQuery("project_in_org", (db) =>
  * A live project of the caller's organization, or NOT_FOUND. The message is
  * the same whether the project exists elsewhere, was archived or never was.
  */
-export async function requireActiveProject(db: Db, orgId: string, projectId: string) {
-  const [project] = await projectInOrg(db).execute({ projectId, orgId });
+export async function requireActiveProject(ctx: DomainContext, scope: OrgScope, projectId: string) {
+  const [project] = await projectInOrg(ctx.db).execute({ projectId, orgId: scope.orgId });
   if (!project || project.archivedAt) {
     throw new AppError("NOT_FOUND", `Project ${projectId} was not found in this key's organization.`);
   }
   return project;
 }
 
-const projectRef = z.object({ orgId: orgIdSchema, id: projectIdSchema });
-
 /** The organization's projects with how many accounts each holds, newest first. */
-export async function listProjects(db: Queryable, orgId: string) {
-  const rows = await db
+export async function listProjects(ctx: DomainContext, scope: OrgScope) {
+  const rows = await ctx.db
     .select({
       id: projects.id,
       name: projects.name,
@@ -54,36 +52,36 @@ export async function listProjects(db: Queryable, orgId: string) {
       accountCount: sql<number>`(select count(*)::int from ${socialAccounts} where ${socialAccounts.projectId} = ${projects.id})`,
     })
     .from(projects)
-    .where(eq(projects.orgId, orgId))
+    .where(eq(projects.orgId, scope.orgId))
     .orderBy(desc(projects.createdAt));
   return rows.map((r) => ({ ...r, accountCount: Number(r.accountCount), archivedAt: r.archivedAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
 }
 
-async function requireProject(db: Queryable, orgId: string, id: string) {
-  const ref = parseInput(projectRef, { orgId, id });
-  const [project] = await db.select().from(projects).where(and(eq(projects.id, ref.id), eq(projects.orgId, ref.orgId))).limit(1);
+async function requireProject(ctx: DomainContext, scope: OrgScope, projectId: string) {
+  const id = parseInput(z.object({ id: ids.prj }), { id: projectId }).id;
+  const [project] = await ctx.db.select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, scope.orgId))).limit(1);
   if (!project) throw new AppError("NOT_FOUND", `Project ${id} was not found.`);
   return project;
 }
 
-export async function renameProject(db: Db, orgId: string, id: string, name: string, actor: Actor) {
-  const project = await requireProject(db, orgId, id);
-  const newName = parseInput(z.object({ name: nameSchema }), { name }).name;
-  await db.transaction(async (tx) => {
-    await tx.update(projects).set({ name: newName, updatedAt: new Date() }).where(eq(projects.id, project.id));
-    await recordAudit(tx, { orgId, actor, action: "project.renamed", targetType: "project", targetId: project.id, data: { from: project.name, to: newName } });
+export async function renameProject(ctx: DomainContext, scope: OrgScope, input: { id: string; name: string }) {
+  const project = await requireProject(ctx, scope, input.id);
+  const { name } = parseInput(z.object({ name: nameSchema }), input);
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.update(projects).set({ name, updatedAt: new Date() }).where(eq(projects.id, project.id));
+    await recordAudit(tx, scope, { action: "project.renamed", targetType: "project", targetId: project.id, data: { from: project.name, to: name } });
   });
   return { id: project.id };
 }
 
 /** Archived projects keep their history but accept no new connections (oauth-url answers 404). */
-export async function archiveProject(db: Db, orgId: string, id: string, actor: Actor) {
-  const project = await requireProject(db, orgId, id);
+export async function archiveProject(ctx: DomainContext, scope: OrgScope, input: { id: string }) {
+  const project = await requireProject(ctx, scope, input.id);
   if (project.archivedAt) return { id: project.id, archivedAt: project.archivedAt.toISOString() };
   const archivedAt = new Date();
-  await db.transaction(async (tx) => {
-    await tx.update(projects).set({ archivedAt, updatedAt: archivedAt }).where(eq(projects.id, project.id));
-    await recordAudit(tx, { orgId, actor, action: "project.archived", targetType: "project", targetId: project.id, data: { name: project.name } });
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.update(projects).set({ archivedAt, updatedAt: archivedAt }).where(eq(projects.id, project.id));
+    await recordAudit(tx, scope, { action: "project.archived", targetType: "project", targetId: project.id, data: { name: project.name } });
   });
   return { id: project.id, archivedAt: archivedAt.toISOString() };
 }

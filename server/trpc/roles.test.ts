@@ -2,6 +2,8 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject } from "../projects/service";
 import { createUser } from "../users/service";
+import { domainContext } from "../domain/context";
+import { orgScope } from "../domain/scope";
 import type { Services } from "../services";
 import { seedAccount, seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { createCallerFactory } from "./init";
@@ -17,7 +19,7 @@ beforeAll(async () => {
   services = await startTestServices();
   tenant = await seedTenant(services);
   for (const role of ["owner", "admin", "member"] as const) {
-    ids[role] = (await createUser(services.database.db, { orgId: tenant.orgId, email: `${role}-${Date.now()}-${Math.random()}@example.com`, password: "correct horse battery", role }, { type: "system" })).id;
+    ids[role] = (await createUser(domainContext(services), orgScope(tenant.orgId, { type: "system" }), { email: `${role}-${Date.now()}-${Math.random()}@example.com`, password: "correct horse battery", role })).id;
   }
 });
 afterAll(() => services.close());
@@ -25,7 +27,7 @@ afterAll(() => services.close());
 /** Every mutation, with fresh inputs so each role's call can succeed on its own. */
 const MUTATIONS: Record<string, (c: ReturnType<typeof caller>) => Promise<unknown>> = {
   "projects.create": (c) => c.projects.create({ name: "New project" }),
-  "projects.rename": async (c) => c.projects.rename({ id: (await createProject(services.database.db, { orgId: tenant.orgId, name: "p" }, { type: "system" })).id, name: "x" }),
+  "projects.rename": async (c) => c.projects.rename({ id: (await createProject(domainContext(services), orgScope(tenant.orgId, { type: "system" }), { name: "p" })).id, name: "x" }),
   "projects.archive": (c) => c.projects.archive({ id: tenant.projectId }),
   "apiKeys.create": (c) => c.apiKeys.create({ name: "k", scopes: ["social:read"], mode: "test", allow: [] }),
   "apiKeys.revoke": (c) => c.apiKeys.revoke({ id: tenant.keyId }),

@@ -1,12 +1,14 @@
 import { hash } from "@node-rs/argon2";
 import { z } from "zod";
 import { asc, count, eq } from "drizzle-orm";
-import type { Db, Queryable } from "@/db/client";
+import type { Queryable } from "@/db/client";
 import { newId } from "@/db/ids";
 import { memberships, organizations, ROLES, users } from "@/db/schema";
-import { type Actor, recordAudit } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import { type DomainContext, inTransaction } from "../domain/context";
+import type { OrgScope } from "../domain/scope";
 import { AppError, isUniqueViolation } from "../errors";
-import { orgIdSchema, requireOrganization } from "../orgs/service";
+import { requireOrganization } from "../orgs/service";
 import { parseInput } from "../validation";
 
 // Argon2id (the library's enum is a const enum, which isolated modules cannot import).
@@ -20,8 +22,7 @@ export const passwordSchema = z
   .min(12, "must be at least 12 characters")
   .max(256, "must be at most 256 characters");
 
-const createUserInput = z.object({
-  orgId: orgIdSchema,
+export const createUserInput = z.object({
   email: emailSchema,
   password: passwordSchema,
   role: z.enum(ROLES),
@@ -29,16 +30,17 @@ const createUserInput = z.object({
 });
 
 /** Creates a console user and its membership in one organization. */
-export async function createUser(db: Db, input: z.input<typeof createUserInput>, actor: Actor) {
-  const { orgId, email, password, role, name } = parseInput(createUserInput, input);
-  await requireOrganization(db, orgId);
+export async function createUser(ctx: DomainContext, scope: OrgScope, input: z.input<typeof createUserInput>) {
+  const { email, password, role, name } = parseInput(createUserInput, input);
+  await requireOrganization(ctx, scope);
+  const { orgId } = scope;
   const passwordHash = await hashPassword(password);
   const id = newId("usr");
   try {
-    await db.transaction(async (tx) => {
-      await tx.insert(users).values({ id, email, name: name ?? null, passwordHash });
-      await tx.insert(memberships).values({ orgId, userId: id, role });
-      await recordAudit(tx, { orgId, actor, action: "user.created", targetType: "user", targetId: id, data: { email, role } });
+    await inTransaction(ctx, async (tx) => {
+      await tx.db.insert(users).values({ id, email, name: name ?? null, passwordHash });
+      await tx.db.insert(memberships).values({ orgId, userId: id, role });
+      await recordAudit(tx, scope, { action: "user.created", targetType: "user", targetId: id, data: { email, role } });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("VALIDATION", `A user with email ${email} already exists.`, { issues: [{ path: "email", message: "already exists" }] });
@@ -47,17 +49,21 @@ export async function createUser(db: Db, input: z.input<typeof createUserInput>,
   return { id, email, role };
 }
 
-export async function listMembers(db: Queryable, orgId: string) {
-  const rows = await db
+export async function listMembers(ctx: DomainContext, scope: OrgScope) {
+  const rows = await ctx.db
     .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, createdAt: memberships.createdAt })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.orgId, orgId))
+    .where(eq(memberships.orgId, scope.orgId))
     .orderBy(asc(memberships.createdAt));
   return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
 }
 
-/** A user's organization and role in it (the console works in the user's first organization). */
+/**
+ * A user's organization and role in it (the console works in the user's
+ * first organization). Like `countUsers`, a sign-in lookup: it is what makes
+ * the scope, so it takes none.
+ */
 export async function findMembership(db: Queryable, userId: string) {
   const [row] = await db
     .select({ user: { id: users.id, email: users.email, name: users.name }, org: { id: organizations.id, name: organizations.name }, role: memberships.role })

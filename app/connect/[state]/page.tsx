@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { connectView } from "@/server/hosted/views";
+import { domainContext } from "@/server/domain/context";
 import { getServices } from "@/server/services";
 import { HostedCard, hosted } from "../HostedCard";
 
@@ -8,7 +9,7 @@ export const metadata: Metadata = { title: "Connect your account · Layers Conne
 
 // /connect/:state – a page integrators may send the end-customer to before the platform's consent page
 export default async function ConnectPage({ params }: { params: Promise<{ state: string }> }) {
-  const view = await connectView(await getServices(), (await params).state);
+  const view = await connectView(domainContext(await getServices()), (await params).state);
   switch (view.kind) {
     case "unknown":
       return (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { returnView } from "@/server/hosted/views";
+import { domainContext } from "@/server/domain/context";
 import { getServices } from "@/server/services";
 import { HostedCard, hosted } from "../HostedCard";
 
@@ -9,7 +10,7 @@ export const metadata: Metadata = { title: "Connection result · Layers Connect"
 // /connect/return?state= – the outcome in plain words, for integrators without a return page of their own
 export default async function ReturnPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const state = (await searchParams).state;
-  const view = await returnView(await getServices(), typeof state === "string" ? state : undefined);
+  const view = await returnView(domainContext(await getServices()), typeof state === "string" ? state : undefined);
   switch (view.kind) {
     case "completed": {
       const name = view.username ? `@${view.username}` : view.displayName;

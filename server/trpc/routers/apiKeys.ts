@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { API_SCOPES } from "../../keys/scopes";
 import { addAllowlistEntry, createApiKey, getApiKey, listApiKeys, removeAllowlistEntry, revokeApiKey, updateKeyBudgets } from "../../keys/service";
-import { adminProcedure, orgProcedure, router, userActor } from "../init";
+import { call } from "../domain";
+import { adminProcedure, orgProcedure, router } from "../init";
 
 const defaults = (ctx: { services: { config: { writeLimit: { text: string }; readLimit: { text: string } } } }) => ({
   defaultWriteLimit: ctx.services.config.writeLimit.text,
@@ -9,9 +10,9 @@ const defaults = (ctx: { services: { config: { writeLimit: { text: string }; rea
 });
 
 export const apiKeysRouter = router({
-  list: orgProcedure.query(async ({ ctx }) => (await listApiKeys(ctx.services.database.db, ctx.org.id)).map((k) => ({ ...k, ...defaults(ctx) }))),
+  list: orgProcedure.query(async ({ ctx }) => (await listApiKeys(...call(ctx))).map((k) => ({ ...k, ...defaults(ctx) }))),
   get: orgProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => ({
-    ...(await getApiKey(ctx.services.database.db, ctx.org.id, input.id)),
+    ...(await getApiKey(...call(ctx), input.id)),
     ...defaults(ctx),
   })),
   /** The only time the full key exists: the console shows it once. */
@@ -27,28 +28,24 @@ export const apiKeysRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const key = await createApiKey(
-        ctx.services.database.db,
-        { ...input, orgId: ctx.org.id, writeLimit: input.writeLimit || undefined, readLimit: input.readLimit || undefined },
-        userActor(ctx),
-      );
+      const key = await createApiKey(...call(ctx), { ...input, writeLimit: input.writeLimit || undefined, readLimit: input.readLimit || undefined });
       return { id: key.id, key: key.key, prefix: key.prefix };
     }),
   revoke: adminProcedure
     .input(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.services.database.db, input.id, userActor(ctx), ctx.org.id)),
+    .mutation(({ ctx, input }) => revokeApiKey(...call(ctx), input.id)),
   updateBudgets: adminProcedure
     .input(z.object({ id: z.string(), writeLimit: z.string().nullable(), readLimit: z.string().nullable() }))
     .mutation(({ ctx, input }) =>
-      updateKeyBudgets(ctx.services.database.db, ctx.org.id, input.id, { writeLimit: input.writeLimit || null, readLimit: input.readLimit || null }, userActor(ctx)),
+      updateKeyBudgets(...call(ctx), { keyId: input.id, writeLimit: input.writeLimit || null, readLimit: input.readLimit || null }),
     ),
 });
 
 export const allowlistRouter = router({
   add: adminProcedure.input(z.object({ keyId: z.string(), url: z.string() })).mutation(async ({ ctx, input }) => ({
-    allowlist: await addAllowlistEntry(ctx.services.database.db, input.keyId, input.url, userActor(ctx), ctx.org.id),
+    allowlist: await addAllowlistEntry(...call(ctx), input),
   })),
   remove: adminProcedure.input(z.object({ keyId: z.string(), url: z.string() })).mutation(async ({ ctx, input }) => ({
-    allowlist: await removeAllowlistEntry(ctx.services.database.db, input.keyId, input.url, userActor(ctx), ctx.org.id),
+    allowlist: await removeAllowlistEntry(...call(ctx), input),
   })),
 });

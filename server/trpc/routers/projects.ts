@@ -1,16 +1,17 @@
 import { z } from "zod";
 import { archiveProject, createProject, listProjects, renameProject } from "../../projects/service";
-import { adminProcedure, orgProcedure, router, userActor } from "../init";
+import { call } from "../domain";
+import { adminProcedure, orgProcedure, router } from "../init";
 
 export const projectsRouter = router({
-  list: orgProcedure.query(({ ctx }) => listProjects(ctx.services.database.db, ctx.org.id)),
+  list: orgProcedure.query(({ ctx }) => listProjects(...call(ctx))),
   create: adminProcedure
     .input(z.object({ name: z.string() }))
-    .mutation(({ ctx, input }) => createProject(ctx.services.database.db, { orgId: ctx.org.id, name: input.name }, userActor(ctx))),
+    .mutation(({ ctx, input }) => createProject(...call(ctx), input)),
   rename: adminProcedure
     .input(z.object({ id: z.string(), name: z.string() }))
-    .mutation(({ ctx, input }) => renameProject(ctx.services.database.db, ctx.org.id, input.id, input.name, userActor(ctx))),
+    .mutation(({ ctx, input }) => renameProject(...call(ctx), input)),
   archive: adminProcedure
     .input(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => archiveProject(ctx.services.database.db, ctx.org.id, input.id, userActor(ctx))),
+    .mutation(({ ctx, input }) => archiveProject(...call(ctx), input)),
 });

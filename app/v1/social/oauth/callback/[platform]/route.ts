@@ -1,4 +1,5 @@
 import { otherMethods, withRequestLog } from "@/server/http/requestLog";
+import { domainContext } from "@/server/domain/context";
 import { hostedErrorPage } from "@/server/hosted/errorPage";
 import { log } from "@/server/log";
 import { handleOAuthCallback } from "@/server/oauth/callback";
@@ -6,7 +7,7 @@ import { handleOAuthCallback } from "@/server/oauth/callback";
 // GET /v1/social/oauth/callback/:platform – the platform sends the end-customer's browser here after consent
 export const GET = withRequestLog<{ platform: string }>(
   async (req, { platform }, services) => {
-    const outcome = await handleOAuthCallback(services, platform, new URL(req.url).searchParams);
+    const outcome = await handleOAuthCallback(domainContext(services), platform, new URL(req.url).searchParams);
     if (outcome.kind === "error_page") return hostedErrorPage(outcome.title, outcome.message);
     return new Response(null, { status: 303, headers: { Location: outcome.location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
   },

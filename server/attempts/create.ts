@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { newStateId } from "@/db/ids";
+import { PLATFORMS, type Platform } from "@/db/schema";
+import { ids } from "@/server/contract/ids";
+import { PLATFORM_NAMES, PLATFORM_SCOPES } from "@/server/contract/vocabulary";
+import { parseReturnUrl } from "../allowlist/url";
+import type { DomainContext } from "../domain/context";
+import type { KeyScope } from "../domain/scope";
+import { AppError } from "../errors";
+import { isReturnUrlAllowed } from "../keys/service";
+import { buildAuthorizeUrl } from "../oauth/authorizeUrl";
+import { codeChallenge, newCodeVerifier } from "../oauth/pkce";
+import { platformEndpoints, redirectUri } from "../oauth/platforms/config";
+import { resolveScopes, unknownScopes } from "../oauth/scopes";
+import { requireActiveProject } from "../projects/service";
+import type { ResolvedConfig } from "../secrets";
+import { parseInput } from "../validation";
+import { findReplay, idempotentRequest, writeOnce } from "./idempotency";
+import { insertAttempt } from "./store";
+
+export const STATE_TTL_MS = 10 * 60_000;
+
+export const oauthUrlBody = z
+  .strictObject(
+    {
+      platform: z.enum(PLATFORMS, { message: 'must be "tiktok" or "instagram"' }),
+      returnUrl: z.string({ message: "must be a string URL" }).max(2048, "must be at most 2048 characters"),
+      scopes: z.array(z.string(), { message: "must be an array of scope names" }).max(20).optional(),
+      usageNote: z.string({ message: "must be a string" }).max(500, "must be at most 500 characters").optional(),
+    },
+    { message: "the body must be a JSON object" },
+  )
+  .superRefine((body, ctx) => {
+    const returnUrl = parseReturnUrl(body.returnUrl);
+    if (!returnUrl.ok) ctx.addIssue({ code: "custom", path: ["returnUrl"], message: returnUrl.reason });
+    const unknown = body.scopes ? unknownScopes(body.platform, body.scopes) : [];
+    if (unknown.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scopes"],
+        message: `unknown ${body.platform} scope(s): ${unknown.join(", ")}; known: ${PLATFORM_SCOPES[body.platform].known.join(", ")}`,
+      });
+    }
+  });
+
+export type OAuthUrlBody = z.infer<typeof oauthUrlBody>;
+
+export interface OAuthUrlResult {
+  authorizeUrl: string;
+  state: string;
+  expiresAt: string;
+}
+
+export interface CreateAttemptInput {
+  projectId: string;
+  /** The parsed JSON body, or `undefined` when the body was not JSON. */
+  readBody: () => Promise<unknown>;
+  idempotencyKey: string | null;
+}
+
+/**
+ * POST /v1/projects/:projectId/social/oauth-url. Checks run in the contract's
+ * precedence after auth, scope and rate limit: 404, 400, then 403
+ * RETURN_URL_NOT_ALLOWED; then 503 when the platform has no credentials.
+ */
+export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, input: CreateAttemptInput): Promise<OAuthUrlResult> {
+  const projectId = parseInput(z.object({ projectId: ids.prj }), input).projectId;
+  await requireActiveProject(ctx, scope, projectId);
+  const rawBody = await input.readBody();
+
+  const idempotent = input.idempotencyKey === null ? null : idempotentRequest(input.idempotencyKey, projectId, rawBody);
+  if (idempotent) {
+    const replay = await findReplay<OAuthUrlResult>(ctx, scope, idempotent);
+    if (replay) return replay;
+  }
+
+  const body = parseInput(oauthUrlBody, rawBody);
+  const returnUrl = parseReturnUrl(body.returnUrl);
+  if (!returnUrl.ok) throw new Error("unreachable: returnUrl was validated");
+  if (!returnUrl.matchKey || !(await isReturnUrlAllowed(ctx, scope, returnUrl.matchKey))) {
+    throw new AppError(
+      "RETURN_URL_NOT_ALLOWED",
+      `returnUrl ${returnUrl.matchKey ?? body.returnUrl} is not in this API key's return URL allowlist. Add it via ladmin, then retry.`,
+    );
+  }
+
+  const livemode = scope.mode === "live";
+  const endpoints = platformEndpoints(ctx.config, body.platform, livemode);
+  if (!endpoints.credentials) {
+    const vars = body.platform === "tiktok" ? "TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET" : "INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET";
+    throw new AppError(
+      "PLATFORM_NOT_CONFIGURED",
+      `${PLATFORM_NAMES[body.platform]} is not configured on this Layers instance: the operator must set ${vars}. Test-mode keys (lp_test_) use the sandbox instead.`,
+    );
+  }
+
+  const state = newStateId();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + STATE_TTL_MS);
+  const scopes = resolveScopes(body.platform, body.scopes);
+  const verifier = body.platform === "tiktok" ? newCodeVerifier() : undefined;
+  const result: OAuthUrlResult = {
+    authorizeUrl: authorizeUrlFor(ctx.config, { id: state, platform: body.platform, livemode, scopes }, verifier),
+    state,
+    expiresAt: expiresAt.toISOString(),
+  };
+  const row = {
+    id: state,
+    orgId: scope.orgId,
+    projectId,
+    apiKeyId: scope.actor.id,
+    platform: body.platform,
+    livemode,
+    returnUrl: returnUrl.href,
+    scopes,
+    usageNote: body.usageNote ?? null,
+    codeVerifierEnc: verifier ? ctx.box.seal(verifier) : null,
+    createdAt: now,
+    expiresAt,
+  };
+
+  if (!idempotent) {
+    await insertAttempt(ctx, row);
+    return result;
+  }
+  return writeOnce(ctx, scope, idempotent, result, (tx) => insertAttempt(tx, row));
+}
+
+/**
+ * The platform authorize URL of an attempt. Rebuilt from the stored row (the
+ * hosted connect page needs it again): the PKCE challenge is derived from the
+ * sealed verifier, so nothing about the URL has to be stored twice.
+ */
+export function authorizeUrlFor(
+  config: ResolvedConfig,
+  attempt: { id: string; platform: Platform; livemode: boolean; scopes: string[] },
+  codeVerifier: string | undefined,
+): string {
+  const endpoints = platformEndpoints(config, attempt.platform, attempt.livemode);
+  if (!endpoints.credentials) throw new Error(`${attempt.platform} has no credentials configured`);
+  return buildAuthorizeUrl({
+    platform: attempt.platform,
+    authorizeUrl: endpoints.authorizeUrl,
+    clientId: endpoints.credentials.clientId,
+    redirectUri: redirectUri(config, attempt.platform),
+    scopes: attempt.scopes,
+    state: attempt.id,
+    codeChallenge: codeVerifier && codeChallenge(codeVerifier),
+  });
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { ids } from "@/server/contract/ids";
+import type { DomainContext } from "../domain/context";
+import type { KeyScope } from "../domain/scope";
+import { AppError } from "../errors";
+import { parseInput } from "../validation";
+import { attemptStatus } from "./status";
+import { type AttemptRow, findAttemptOfKey } from "./store";
+
+/** GET /v1/social/oauth-status/:state. Only the key that created the state sees it. */
+export async function getAttemptStatus(ctx: DomainContext, scope: KeyScope, state: string, now = new Date()) {
+  const { state: id } = parseInput(z.object({ state: ids.st }), { state });
+  const attempt = await findAttemptOfKey(ctx, id, scope.actor.id);
+  if (!attempt) throw new AppError("NOT_FOUND", `No OAuth attempt ${id} was created with this API key.`);
+  return serializeAttempt(attempt, now);
+}
+
+/** An attempt as the contract reports it (CONTRACT.md §3): outcome fields only for the outcome it had. */
+export function serializeAttempt(attempt: AttemptRow, now = new Date()) {
+  const status = attemptStatus(attempt, now);
+  return {
+    state: attempt.id,
+    status,
+    platform: attempt.platform,
+    projectId: attempt.projectId,
+    usageNote: attempt.usageNote,
+    ...(status === "completed" && {
+      socialAccountId: attempt.socialAccountId,
+      grantedScopes: attempt.grantedScopes ?? [],
+      missingScopes: attempt.missingScopes ?? [],
+    }),
+    ...(status === "failed" && { error: { code: attempt.errorCode, message: attempt.errorMessage } }),
+    createdAt: attempt.createdAt.toISOString(),
+    expiresAt: attempt.expiresAt.toISOString(),
+    completedAt: attempt.completedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,146 @@
+import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
+import { preparedQuery } from "@/db/prepared";
+import { apiKeys, oauthStates, type Platform, projects } from "@/db/schema";
+import type { AttemptStatus } from "@/server/contract/vocabulary";
+import type { DomainContext } from "../domain/context";
+import type { OrgScope } from "../domain/scope";
+import { statusCondition } from "./status";
+
+/**
+ * Every query on `oauth_states`, each `(ctx, [scope,] ...)`. The REST API, the callback, the hosted
+ * pages and the console reach attempts only through here, so how a state is
+ * claimed, finished and filtered is written once.
+ */
+
+export type AttemptRow = typeof oauthStates.$inferSelect;
+export type NewAttempt = typeof oauthStates.$inferInsert;
+
+export async function insertAttempt(ctx: DomainContext, row: NewAttempt): Promise<void> {
+  await ctx.db.insert(oauthStates).values(row);
+}
+
+// The status poll is the hottest read in the API: prepared once per connection.
+const attemptForKey = preparedQuery("attempt_for_key", (db) =>
+  db
+    .select()
+    .from(oauthStates)
+    .where(and(eq(oauthStates.id, sql.placeholder("id")), eq(oauthStates.apiKeyId, sql.placeholder("apiKeyId"))))
+    .limit(1)
+    .prepare("attempt_for_key"),
+);
+
+/** An attempt as the key that created it sees it; other keys see nothing. */
+export async function findAttemptOfKey(ctx: DomainContext, id: string, apiKeyId: string): Promise<AttemptRow | undefined> {
+  const [row] = await attemptForKey(ctx.db).execute({ id, apiKeyId });
+  return row;
+}
+
+/** By state alone: the callback and the hosted pages hold nothing but the state. */
+export async function findAttempt(ctx: DomainContext, id: string): Promise<AttemptRow | undefined> {
+  const [row] = await ctx.db.select().from(oauthStates).where(eq(oauthStates.id, id)).limit(1);
+  return row;
+}
+
+export async function findAttemptWithProject(ctx: DomainContext, id: string): Promise<{ attempt: AttemptRow; projectName: string } | undefined> {
+  const [row] = await ctx.db
+    .select({ attempt: oauthStates, projectName: projects.name })
+    .from(oauthStates)
+    .innerJoin(projects, eq(projects.id, oauthStates.projectId))
+    .where(eq(oauthStates.id, id))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Uses a state: one conditional UPDATE from pending, so of any number of
+ * concurrent callbacks exactly one gets the row back.
+ */
+export async function claimAttempt(ctx: DomainContext, id: string): Promise<AttemptRow | undefined> {
+  const [claimed] = await ctx.db
+    .update(oauthStates)
+    .set({ status: "processing" })
+    .where(and(eq(oauthStates.id, id), eq(oauthStates.status, "pending")))
+    .returning();
+  return claimed;
+}
+
+export async function completeAttempt(
+  ctx: DomainContext,
+  id: string,
+  outcome: { socialAccountId: string; grantedScopes: string[]; missingScopes: string[] },
+): Promise<void> {
+  await ctx.db
+    .update(oauthStates)
+    .set({ status: "completed", ...outcome, completedAt: new Date() })
+    .where(eq(oauthStates.id, id));
+}
+
+/**
+ * Fails a state that is still in `from`. False when another callback moved
+ * it first, in which case that one's outcome stands.
+ */
+export async function failAttempt(
+  ctx: DomainContext,
+  id: string,
+  from: "pending" | "processing",
+  outcome: { errorCode: string; errorMessage: string; grantedScopes?: string[]; missingScopes?: string[] },
+): Promise<boolean> {
+  const updated = await ctx.db
+    .update(oauthStates)
+    .set({ status: "failed", ...outcome, completedAt: new Date() })
+    .where(and(eq(oauthStates.id, id), eq(oauthStates.status, from)))
+    .returning({ id: oauthStates.id });
+  return updated.length > 0;
+}
+
+const withNames = { attempt: oauthStates, projectName: projects.name, keyName: apiKeys.name };
+
+export type NamedAttemptRow = { attempt: AttemptRow; projectName: string; keyName: string };
+
+export interface AttemptQuery {
+  status?: AttemptStatus;
+  platform?: Platform;
+  projectId?: string;
+  /** The sort key of the last row of the previous page. */
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** The organization's attempts, newest first, with their project's and key's names. */
+export async function listOrgAttempts(ctx: DomainContext, scope: OrgScope, q: AttemptQuery, now: Date): Promise<NamedAttemptRow[]> {
+  const conditions: (SQL | undefined)[] = [eq(oauthStates.orgId, scope.orgId)];
+  if (q.platform) conditions.push(eq(oauthStates.platform, q.platform));
+  if (q.projectId) conditions.push(eq(oauthStates.projectId, q.projectId));
+  if (q.status) conditions.push(statusCondition(q.status, now));
+  if (q.after) {
+    const { createdAt, id } = q.after;
+    conditions.push(or(lt(oauthStates.createdAt, createdAt), and(eq(oauthStates.createdAt, createdAt), lt(oauthStates.id, id))));
+  }
+  return ctx.db
+    .select(withNames)
+    .from(oauthStates)
+    .innerJoin(projects, eq(projects.id, oauthStates.projectId))
+    .innerJoin(apiKeys, eq(apiKeys.id, oauthStates.apiKeyId))
+    .where(and(...conditions))
+    .orderBy(desc(oauthStates.createdAt), desc(oauthStates.id))
+    .limit(q.limit);
+}
+
+export async function findOrgAttempt(ctx: DomainContext, scope: OrgScope, id: string): Promise<NamedAttemptRow | undefined> {
+  const [row] = await ctx.db
+    .select(withNames)
+    .from(oauthStates)
+    .innerJoin(projects, eq(projects.id, oauthStates.projectId))
+    .innerJoin(apiKeys, eq(apiKeys.id, oauthStates.apiKeyId))
+    .where(and(eq(oauthStates.id, id), eq(oauthStates.orgId, scope.orgId)))
+    .limit(1);
+  return row;
+}
+
+/** What the overview's chart counts: the organization's attempts created since `since`. */
+export async function attemptsCreatedSince(ctx: DomainContext, scope: OrgScope, since: Date) {
+  return ctx.db
+    .select({ status: oauthStates.status, expiresAt: oauthStates.expiresAt, createdAt: oauthStates.createdAt })
+    .from(oauthStates)
+    .where(and(eq(oauthStates.orgId, scope.orgId), gte(oauthStates.createdAt, since)));
+}

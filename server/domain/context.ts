@@ -1,0 +1,26 @@
+import type { Queryable } from "@/db/client";
+import type { SecretBox } from "../crypto/secretbox";
+import type { ResolvedConfig } from "../secrets";
+import type { Services } from "../services";
+
+/**
+ * The first argument of every domain function. One object instead of
+ * `(db, box, config)` in varying order, so a call inside a transaction is the
+ * same call with `db` swapped for the transaction (see `inTransaction`).
+ */
+export interface DomainContext {
+  /** The database, or the transaction the call belongs to. */
+  db: Queryable;
+  /** Seals platform tokens and PKCE verifiers at rest. */
+  box: SecretBox;
+  config: ResolvedConfig;
+}
+
+export function domainContext(services: Pick<Services, "database" | "box" | "config">): DomainContext {
+  return { db: services.database.db, box: services.box, config: services.config };
+}
+
+/** Runs `work` in one transaction; domain calls made with the context it is given join that transaction. */
+export function inTransaction<T>(ctx: DomainContext, work: (tx: DomainContext) => Promise<T>): Promise<T> {
+  return ctx.db.transaction((tx) => work({ ...ctx, db: tx }));
+}
