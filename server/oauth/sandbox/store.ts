@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
-import type { Db, Queryable } from "@/db/client";
+import type { Queryable } from "@/db/client";
 import { type Platform, type SandboxTokenKind, sandboxTokens } from "@/db/schema";
 import type { SandboxUser } from "./identity";
 
@@ -65,7 +65,16 @@ export async function storeTokens(db: Queryable, grant: SandboxGrant, specs: Iss
 }
 
 /** Why a code or token was refused; the platform modules word it in each platform's dialect. */
-export type Refusal = "not_found" | "used" | "expired" | "revoked" | "wrong_client" | "redirect_uri_mismatch" | "verifier_mismatch";
+export type Refusal =
+  | "not_found"
+  | "used"
+  | "expired"
+  | "revoked"
+  | "wrong_client"
+  | "redirect_uri_mismatch"
+  | "verifier_mismatch"
+  /** A code_verifier for a code whose authorize request had no code_challenge. */
+  | "unexpected_verifier";
 
 export type Redemption = { ok: true; row: SandboxTokenRow } | { ok: false; refusal: Refusal };
 
@@ -88,7 +97,11 @@ export interface CodeRedemption {
 export async function redeemCode(db: Queryable, input: CodeRedemption, now: Date): Promise<Redemption> {
   const hash = tokenHash(input.code);
   const challenge = input.codeVerifier !== undefined ? createHash("sha256").update(input.codeVerifier).digest("hex") : null;
-  const challengeMatches = challenge === null ? isNull(sandboxTokens.codeChallenge) : or(isNull(sandboxTokens.codeChallenge), eq(sandboxTokens.codeChallenge, challenge));
+  // Exact: no verifier for no challenge. A verifier sent for a code issued
+  // without a challenge is refused too (RFC 9700 §2.1.1, PKCE downgrade):
+  // otherwise a stolen code from a challenge-less request could be passed off
+  // as a PKCE-protected one.
+  const challengeMatches = challenge === null ? isNull(sandboxTokens.codeChallenge) : eq(sandboxTokens.codeChallenge, challenge);
   const [row] = await db
     .update(sandboxTokens)
     .set({ usedAt: now })
@@ -115,7 +128,8 @@ export async function redeemCode(db: Queryable, input: CodeRedemption, now: Date
   if (found.expiresAt <= now) return { ok: false, refusal: "expired" };
   if (found.clientId !== input.clientId) return { ok: false, refusal: "wrong_client" };
   if (found.redirectUri !== input.redirectUri) return { ok: false, refusal: "redirect_uri_mismatch" };
-  if (found.codeChallenge !== null && found.codeChallenge !== challenge) return { ok: false, refusal: "verifier_mismatch" };
+  if (found.codeChallenge === null && challenge !== null) return { ok: false, refusal: "unexpected_verifier" };
+  if (found.codeChallenge !== challenge) return { ok: false, refusal: "verifier_mismatch" };
   // Everything matches now, so a concurrent redemption won the race.
   return { ok: false, refusal: "used" };
 }
@@ -165,9 +179,32 @@ export async function revokeGrant(db: Queryable, grantId: string, now: Date) {
     .where(and(eq(sandboxTokens.grantId, grantId), isNull(sandboxTokens.revokedAt)));
 }
 
-/** Rows a week past expiry tell nobody anything; consent (a rare, human-paced event) sweeps them. */
-export async function pruneExpired(db: Db, now: Date) {
-  await db.delete(sandboxTokens).where(lt(sandboxTokens.expiresAt, new Date(now.getTime() - 7 * 86_400_000)));
+/**
+ * How long a code or a short-lived Instagram token stays after it expires:
+ * long enough that a late redemption still hears "expired" rather than
+ * "invalid", short enough that unused codes are kept for minutes, not days.
+ */
+export const SHORT_ROW_GRACE_MS = 5 * 60_000;
+/** Access and refresh tokens stay a week past expiry, so a dead token is told apart from an unknown one. */
+export const LONG_ROW_GRACE_MS = 7 * 86_400_000;
+
+/**
+ * Deletes what tells nobody anything any more. Run on every code issue and
+ * every code exchange, so a burst of abandoned consents is gone within
+ * minutes of the next sandbox connection. Both deletes are range scans of
+ * sandbox_tokens_expires_idx: everything before the cut-off has already
+ * been pruned but for access and refresh tokens in their week of grace.
+ */
+export async function pruneExpired(db: Queryable, now: Date) {
+  const t = now.getTime();
+  await db
+    .delete(sandboxTokens)
+    .where(
+      or(
+        and(inArray(sandboxTokens.kind, ["code", "short_lived"]), lt(sandboxTokens.expiresAt, new Date(t - SHORT_ROW_GRACE_MS))),
+        lt(sandboxTokens.expiresAt, new Date(t - LONG_ROW_GRACE_MS)),
+      ),
+    );
 }
 
 async function findRow(db: Queryable, hash: string, platform: Platform, kinds: SandboxTokenKind[]): Promise<SandboxTokenRow | undefined> {

@@ -141,6 +141,16 @@ describe("TikTok sandbox token endpoint", () => {
     expect((await exchange(code, verifier)).body.access_token).toMatch(/^act\./);
   });
 
+  it("a code_verifier for a code issued without code_challenge is invalid_grant (HTTP 200), and the code is not burnt", async () => {
+    const { location } = await submitConsent(api, services, "tiktok"); // no verifier: the authorize request has no challenge
+    const code = new URL(location!).searchParams.get("code")!;
+    const refused = await exchange(code, "a".repeat(64));
+    expect(refused.status).toBe(200);
+    expect(Object.keys(refused.body)).toEqual(ERROR_KEYS);
+    expect(refused.body).toMatchObject({ error: "invalid_grant", error_description: expect.stringMatching(/no code_challenge/) });
+    expect((await exchange(code, undefined)).body.access_token).toMatch(/^act\./);
+  });
+
   it("redirect_uri must be identical to the authorize one", async () => {
     const { code, verifier } = await tiktokCode(api, services);
     const reply = await exchange(code, verifier, { redirect_uri: `${redirect}/` });
