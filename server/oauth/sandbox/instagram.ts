@@ -4,7 +4,7 @@ import { sandboxCredentials } from "../platforms/config";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { bearerToken, fbTraceId, json, jsonText, readForm, secretsEqual } from "./http";
 import { instagramAppScopedId, sandboxAvatarUrl, sandboxCount, type SandboxUser } from "./identity";
-import { activeToken, grantOf, randomText, redeemCode, type Refusal, type SandboxGrant, storeTokens } from "./store";
+import { activeToken, grantOf, pruneExpired, randomText, redeemCode, type Refusal, type SandboxGrant, storeTokens } from "./store";
 
 type SandboxServices = Pick<Services, "config" | "database">;
 
@@ -14,9 +14,13 @@ export const INSTAGRAM_LONG_LIVED_TTL_S = 5_183_944;
 
 const tokenValue = () => `IGAA${randomText(96)}`;
 
-/** The flat error of the short-lived token endpoint, always HTTP 400. */
-function oauthException(message: string): Response {
-  return json({ error_type: "OAuthException", code: 400, error_message: message }, 400);
+/**
+ * The flat error of the short-lived token endpoint. Its `code` is the HTTP
+ * status (400 for every refusal of the request itself; the route guard's
+ * 413 and 429 follow the same rule).
+ */
+export function oauthException(message: string, status = 400): Response {
+  return json({ error_type: "OAuthException", code: status, error_message: message }, status);
 }
 
 const CODE_REFUSALS: Record<Refusal, string> = {
@@ -28,6 +32,7 @@ const CODE_REFUSALS: Record<Refusal, string> = {
   redirect_uri_mismatch:
     "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
   verifier_mismatch: "Matching code was not found or was already used",
+  unexpected_verifier: "Matching code was not found or was already used",
 };
 
 /**
@@ -46,6 +51,7 @@ export async function instagramAccessToken(services: SandboxServices, req: Reque
   if (form.get("grant_type") !== "authorization_code") return oauthException("Unsupported grant_type, expected authorization_code");
 
   const now = new Date();
+  await pruneExpired(services.database.db, now);
   return services.database.db.transaction(async (tx) => {
     const redeemed = await redeemCode(
       tx,
@@ -67,7 +73,7 @@ async function issueToken(db: Queryable, grant: SandboxGrant, kind: "short_lived
   return value;
 }
 
-interface GraphErrorSpec {
+export interface GraphErrorSpec {
   message: string;
   code: number;
   subcode?: number;
@@ -75,7 +81,7 @@ interface GraphErrorSpec {
 }
 
 /** `{"error":{"message","type":"OAuthException","code",["error_subcode"],"fbtrace_id"}}`. */
-function graphError({ message, code, subcode, status = 400 }: GraphErrorSpec): Response {
+export function graphError({ message, code, subcode, status = 400 }: GraphErrorSpec): Response {
   const error: Record<string, unknown> = { message, type: "OAuthException", code };
   if (subcode !== undefined) error.error_subcode = subcode;
   error.fbtrace_id = fbTraceId();

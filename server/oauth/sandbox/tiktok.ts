@@ -3,7 +3,18 @@ import type { Services } from "../../services";
 import { sandboxCredentials } from "../platforms/config";
 import { bearerToken, json, readForm, secretsEqual, tiktokLogId } from "./http";
 import { sandboxAvatarUrl, sandboxCount, type SandboxUser, tiktokUnionId } from "./identity";
-import { activeToken, grantOf, randomText, redeemCode, redeemRefreshToken, type Refusal, revokeGrant, type SandboxGrant, storeTokens } from "./store";
+import {
+  activeToken,
+  grantOf,
+  pruneExpired,
+  randomText,
+  redeemCode,
+  redeemRefreshToken,
+  type Refusal,
+  revokeGrant,
+  type SandboxGrant,
+  storeTokens,
+} from "./store";
 
 type SandboxServices = Pick<Services, "config" | "database">;
 
@@ -20,11 +31,13 @@ const tokenValue = (prefix: "act" | "rft") => `${prefix}.${randomText(36)}!${ran
  * Quirk 1 of PLATFORMS.md, made deterministic: every grant error
  * (invalid_request, invalid_grant, unsupported_grant_type) comes back with
  * HTTP 200, so adapters must read the body before the status. Only a bad
- * client_key / client_secret (invalid_client) gets a real 401.
+ * client_key / client_secret (invalid_client) gets a real 401. The route
+ * guard's refusals (413, 429) come before any grant is looked at, so they
+ * keep their real status too.
  */
-function oauthError(error: string, description: string): Response {
+export function oauthError(error: string, description: string, status = error === "invalid_client" ? 401 : 200): Response {
   const logId = tiktokLogId();
-  return json({ error, error_description: description, log_id: logId }, error === "invalid_client" ? 401 : 200, { "x-tt-logid": logId });
+  return json({ error, error_description: description, log_id: logId }, status, { "x-tt-logid": logId });
 }
 
 const CODE_REFUSALS: Record<Refusal, string> = {
@@ -35,6 +48,7 @@ const CODE_REFUSALS: Record<Refusal, string> = {
   wrong_client: "Authorization code was issued to another client.",
   redirect_uri_mismatch: "redirect_uri does not match the redirect_uri of the authorization request.",
   verifier_mismatch: "code_verifier does not match the code_challenge of the authorization request.",
+  unexpected_verifier: "code_verifier was sent, but the authorization request had no code_challenge.",
 };
 
 const REFRESH_REFUSALS: Record<Refusal, string> = {
@@ -72,6 +86,7 @@ export async function tiktokToken(services: SandboxServices, req: Request): Prom
       const redirect = form.get("redirect_uri");
       if (!code) return oauthError("invalid_request", "code is required.");
       if (!redirect) return oauthError("invalid_request", "redirect_uri is required.");
+      await pruneExpired(db, now);
       return db.transaction(async (tx) => {
         const redeemed = await redeemCode(
           tx,
@@ -202,7 +217,7 @@ function userField(field: string, user: SandboxUser, publicUrl: string): unknown
 }
 
 /** A user-API error: `{"data":{},"error":{"code","message","log_id"}}`. */
-function apiError(status: number, code: string, message: string): Response {
+export function apiError(status: number, code: string, message: string): Response {
   const logId = tiktokLogId();
   return json({ data: {}, error: { code, message, log_id: logId } }, status, { "x-tt-logid": logId });
 }
