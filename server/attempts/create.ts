@@ -2,7 +2,7 @@ import { z } from "zod";
 import { newStateId } from "@/db/ids";
 import { PLATFORMS, type Platform } from "@/db/schema";
 import { ids } from "@/server/contract/ids";
-import { PLATFORM_NAMES, PLATFORM_SCOPES } from "@/server/contract/vocabulary";
+import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { parseReturnUrl } from "../allowlist/url";
 import type { DomainContext } from "../domain/context";
 import type { KeyScope } from "../domain/scope";
@@ -86,13 +86,8 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
 
   const livemode = scope.mode === "live";
   const endpoints = platformEndpoints(ctx.config, body.platform, livemode);
-  if (!endpoints.credentials) {
-    const vars = body.platform === "tiktok" ? "TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET" : "INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET";
-    throw new AppError(
-      "PLATFORM_NOT_CONFIGURED",
-      `${PLATFORM_NAMES[body.platform]} is not configured on this Layers instance: the operator must set ${vars}. Test-mode keys (lp_test_) use the sandbox instead.`,
-    );
-  }
+  // platformEndpoints knows why there are none (live credentials unset, or LAYERS_SANDBOX=off) and words it.
+  if (!endpoints.credentials) throw new AppError("PLATFORM_NOT_CONFIGURED", endpoints.notConfigured!);
 
   const state = newStateId();
   const now = new Date();

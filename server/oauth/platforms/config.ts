@@ -2,11 +2,17 @@ import { createHmac } from "node:crypto";
 import type { Platform } from "@/db/schema";
 import type { PlatformCredentials } from "../../env";
 import type { ResolvedConfig } from "../../secrets";
+import { PLATFORM_NAMES } from "@/server/contract/vocabulary";
 
 /** Where a platform lives and who we are to it, for one mode. */
 export interface PlatformEndpoints {
   platform: Platform;
   credentials: PlatformCredentials | undefined;
+  /**
+   * Set exactly when `credentials` is missing: what the integrator is told
+   * in the 503 PLATFORM_NOT_CONFIGURED, since only this module knows why.
+   */
+  notConfigured?: string;
   authorizeUrl: string;
   /** TikTok: token, revoke, user info. Instagram: short-lived token. */
   apiBaseUrl: string;
@@ -31,30 +37,36 @@ export function sandboxCredentials(config: Pick<ResolvedConfig, "encryptionKey">
   };
 }
 
+const CREDENTIAL_VARS: Record<Platform, string> = {
+  tiktok: "TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET",
+  instagram: "INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET",
+};
+
 /**
  * Live keys talk to the real platform (hosts from the environment); test keys
  * to this instance's sandbox, which speaks the same protocol on the wire.
+ * With LAYERS_SANDBOX=off test keys have no platform at all: the endpoints
+ * still name the sandbox's URLs, but without credentials nothing is sent.
  */
 export function platformEndpoints(config: ResolvedConfig, platform: Platform, livemode: boolean): PlatformEndpoints {
   if (!livemode) {
     const base = `${config.publicUrl}${SANDBOX_PATH}/${platform}`;
+    const credentials = config.sandbox ? { credentials: sandboxCredentials(config, platform) } : {
+      credentials: undefined,
+      notConfigured: `The sandbox is off on this Layers instance (LAYERS_SANDBOX=off), so test-mode keys (lp_test_) cannot connect ${PLATFORM_NAMES[platform]} accounts here. Use a live key (lp_live_), or ask the operator to turn the sandbox on.`,
+    };
     return platform === "tiktok"
-      ? { platform, credentials: sandboxCredentials(config, platform), authorizeUrl: `${base}/v2/auth/authorize/`, apiBaseUrl: base }
-      : {
-          platform,
-          credentials: sandboxCredentials(config, platform),
-          authorizeUrl: `${base}/oauth/authorize`,
-          apiBaseUrl: `${base}/api`,
-          graphBaseUrl: `${base}/graph`,
-        };
+      ? { platform, ...credentials, authorizeUrl: `${base}/v2/auth/authorize/`, apiBaseUrl: base }
+      : { platform, ...credentials, authorizeUrl: `${base}/oauth/authorize`, apiBaseUrl: `${base}/api`, graphBaseUrl: `${base}/graph` };
   }
-  return platform === "tiktok"
-    ? { platform, credentials: config.tiktok.credentials, authorizeUrl: config.tiktok.authorizeUrl, apiBaseUrl: config.tiktok.apiBaseUrl }
+  const live = config[platform];
+  const credentials = live.credentials
+    ? { credentials: live.credentials }
     : {
-        platform,
-        credentials: config.instagram.credentials,
-        authorizeUrl: config.instagram.authorizeUrl,
-        apiBaseUrl: config.instagram.apiBaseUrl,
-        graphBaseUrl: config.instagram.graphBaseUrl,
+        credentials: undefined,
+        notConfigured: `${PLATFORM_NAMES[platform]} is not configured on this Layers instance: the operator must set ${CREDENTIAL_VARS[platform]}. Test-mode keys (lp_test_) use the sandbox instead.`,
       };
+  return platform === "tiktok"
+    ? { platform, ...credentials, authorizeUrl: live.authorizeUrl, apiBaseUrl: live.apiBaseUrl }
+    : { platform, ...credentials, authorizeUrl: live.authorizeUrl, apiBaseUrl: live.apiBaseUrl, graphBaseUrl: config.instagram.graphBaseUrl };
 }
