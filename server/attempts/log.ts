@@ -1,3 +1,4 @@
+/** The console's view of OAuth attempts: every attempt of the organization, newest first, filterable by the status rule. */
 import { z } from "zod";
 import { PLATFORMS } from "@/db/schema";
 import { ids } from "@/server/contract/ids";
@@ -9,8 +10,6 @@ import { cursorSchema, decodeCursor, page } from "../pagination";
 import { parseInput } from "../validation";
 import { attemptStatus } from "./status";
 import { findOrgAttempt, listOrgAttempts, type NamedAttemptRow } from "./store";
-
-/** The console's view of OAuth attempts: every attempt of the organization, newest first. */
 
 export const attemptFilters = z.object({
   status: z.enum(ATTEMPT_STATUSES).optional(),

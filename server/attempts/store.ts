@@ -1,3 +1,10 @@
+/**
+ * Every query on `oauth_states`. The REST API, the callback, the hosted
+ * pages and the console reach attempts only through here, so how a state is
+ * claimed, finished and filtered is written once. Tenant reads take an
+ * `OrgScope`; the callback and hosted pages find a state by its id alone,
+ * since the unguessable state is all they hold.
+ */
 import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { preparedQuery } from "@/db/prepared";
 import { apiKeys, oauthStates, type Platform, projects } from "@/db/schema";
@@ -5,12 +12,6 @@ import type { AttemptStatus } from "@/server/contract/vocabulary";
 import type { DomainContext } from "../domain/context";
 import type { OrgScope } from "../domain/scope";
 import { statusCondition } from "./status";
-
-/**
- * Every query on `oauth_states`, each `(ctx, [scope,] ...)`. The REST API, the callback, the hosted
- * pages and the console reach attempts only through here, so how a state is
- * claimed, finished and filtered is written once.
- */
 
 export type AttemptRow = typeof oauthStates.$inferSelect;
 export type NewAttempt = typeof oauthStates.$inferInsert;
