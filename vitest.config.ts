@@ -10,6 +10,9 @@ export default defineConfig({
     // Each file gets its own process: an in-memory PGlite per file, or a pool
     // to the shared PostgreSQL.
     pool: "forks",
+    // next-auth imports `next/server` without an extension, which Node's ESM
+    // resolver refuses; run through Vite's resolver, it loads.
+    server: { deps: { inline: ["next-auth"] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

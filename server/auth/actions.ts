@@ -1,66 +1,40 @@
 "use server";
 
-import { AuthError, CredentialsSignin } from "next-auth";
-import { AppError } from "../errors";
-import { setupFirstOwner } from "../orgs/setup";
-import { getServices } from "../services";
-import { auth, signIn, signOut } from "./config";
-import { revokeSessions } from "./revocation";
+import { unstable_rethrow } from "next/navigation";
+import { actionCaller, formStateFrom } from "../trpc/action";
+import type { FormState } from "../trpc/routers/auth";
 
-export interface FormState {
-  error?: string;
-  fields?: Record<string, string>;
-}
+// The console's form actions: each is one tRPC procedure (server/trpc/routers/auth.ts)
+// called through the action caller, so origin, session, error translation and the
+// sign-in throttle apply as they do to every other procedure.
 
-/** Only console paths: a sign-in form must never become an open redirect. */
-function safeCallback(value: FormDataEntryValue | null): string {
-  return typeof value === "string" && /^\/console(\/[\w\-./]*)?$/.test(value) && !value.includes("..") ? value : "/console";
-}
-
-async function credentialsSignIn(email: string, password: string, redirectTo: string): Promise<FormState> {
-  try {
-    await signIn("credentials", { email, password, redirectTo });
-    return {};
-  } catch (error) {
-    if (error instanceof CredentialsSignin) {
-      return {
-        error:
-          error.code === "throttled"
-            ? "Too many sign-in attempts. Wait 15 minutes, then try again."
-            : "The email or password is not right. Check both and try again.",
-      };
-    }
-    if (error instanceof AuthError) return { error: "Sign-in failed. Try again." };
-    throw error; // Next's redirect after a successful sign-in
-  }
-}
+const text = (form: FormData, key: string) => {
+  const value = form.get(key);
+  return typeof value === "string" ? value : "";
+};
 
 export async function signInAction(_prev: FormState | undefined, form: FormData): Promise<FormState> {
-  return credentialsSignIn(String(form.get("email") ?? ""), String(form.get("password") ?? ""), safeCallback(form.get("callbackUrl")));
+  try {
+    return await (await actionCaller()).auth.signIn({ email: text(form, "email"), password: text(form, "password"), callbackUrl: text(form, "callbackUrl") || undefined });
+  } catch (error) {
+    return formStateFrom(error);
+  }
 }
 
 export async function setupAction(_prev: FormState | undefined, form: FormData): Promise<FormState> {
-  const input = {
-    orgName: String(form.get("orgName") ?? ""),
-    name: String(form.get("name") ?? ""),
-    email: String(form.get("email") ?? ""),
-    password: String(form.get("password") ?? ""),
-  };
   try {
-    await setupFirstOwner((await getServices()).database.db, input);
+    return await (await actionCaller()).auth.setup({ orgName: text(form, "orgName"), name: text(form, "name"), email: text(form, "email"), password: text(form, "password") });
   } catch (error) {
-    if (error instanceof AppError && error.code === "VALIDATION") {
-      const fields = Object.fromEntries((error.extra.issues ?? []).map((i) => [i.path, i.message]));
-      return { error: error.extra.issues?.length ? "Check the highlighted fields." : error.message, fields };
-    }
-    throw error;
+    return formStateFrom(error);
   }
-  return credentialsSignIn(input.email, input.password, "/console");
 }
 
-/** Signs out everywhere: the session cookie is cleared here, and every copy of it stops working. */
+/** Signs out everywhere; a refusal (a cross-site post) is an error page, not a form message. */
 export async function signOutAction(): Promise<void> {
-  const userId = (await auth())?.user?.id;
-  if (userId) await revokeSessions((await getServices()).database.db, userId);
-  await signOut({ redirectTo: "/console/sign-in" });
+  try {
+    await (await actionCaller()).auth.signOut();
+  } catch (error) {
+    unstable_rethrow(error); // the redirect to the sign-in page
+    throw error;
+  }
 }

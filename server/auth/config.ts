@@ -1,20 +1,11 @@
-import NextAuth, { CredentialsSignin } from "next-auth";
+import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getServices } from "../services";
+import { authorizeCredentials } from "./credentials";
 import { isSessionValid } from "./revocation";
-import { authenticateUser } from "./signIn";
 
 /** Console sessions last a working day; then the admin signs in again. */
 export const SESSION_MAX_AGE_S = 8 * 60 * 60;
-
-class ThrottledSignIn extends CredentialsSignin {
-  code = "throttled";
-}
-
-function clientAddress(request: Request | undefined): string {
-  const forwarded = request?.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || request?.headers.get("x-real-ip") || "unknown";
-}
 
 /**
  * next-auth v5: email + password (Credentials) with JWT sessions. Configured
@@ -33,12 +24,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
     providers: [
       Credentials({
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials, request) {
-          const result = await authenticateUser(services, { email: credentials.email, password: credentials.password, ip: clientAddress(request) });
-          if (result.ok) return result.user;
-          if (result.reason === "throttled") throw new ThrottledSignIn();
-          return null;
-        },
+        authorize: (credentials, request) => authorizeCredentials(services, credentials, request),
       }),
     ],
     callbacks: {

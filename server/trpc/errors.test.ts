@@ -19,7 +19,7 @@ const failing = router({
     throw new AppError("NOT_FOUND", "Project prj_x was not found.");
   }),
 });
-const caller = createCallerFactory(failing)({ services: {} as Services, userId: null, requestId: "req_errors_test_1" });
+const caller = createCallerFactory(failing)({ services: {} as Services, userId: null, requestId: "req_errors_test_1", source: "in-process" });
 
 const logs: string[] = [];
 const restore = setLogSink((line) => logs.push(line));

@@ -1,8 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { unstable_rethrow } from "next/navigation";
 import type { Role } from "@/db/schema";
 import { AppError, type ErrorCode, toAppError } from "../errors";
 import type { Services } from "../services";
 import { findMembership } from "../users/service";
+import { type CallSource, isSameOrigin } from "./origin";
 
 export interface TrpcContext {
   services: Services;
@@ -10,6 +12,8 @@ export interface TrpcContext {
   userId: string | null;
   /** Names the call in logs and in error answers. */
   requestId: string;
+  /** Where the call came from: mutations from a browser must come from the console's own origin. */
+  source: CallSource;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -42,12 +46,15 @@ const TRPC_CODES: Record<ErrorCode, TRPCError["code"]> = {
  * Whatever a procedure throws goes through the one translation (`toAppError`):
  * domain errors keep their code and message, unknown faults are logged and
  * become a generic INTERNAL with the request id. tRPC's own errors (sign-in
- * required, bad input shape) pass as they are.
+ * required, bad input shape) pass as they are. Next's control flow (the
+ * redirect next-auth throws after a sign-in or sign-out) is no fault: it
+ * leaves untranslated, for the server action to hand back to Next.
  */
 const domainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (result.ok) return result;
   const { error } = result;
+  unstable_rethrow(error);
   const thrown = error.cause ?? error;
   if (!(thrown instanceof AppError) && error.code !== "INTERNAL_SERVER_ERROR") return result;
   const appError = toAppError(thrown, ctx.requestId);
@@ -55,9 +62,21 @@ const domainErrors = t.middleware(async ({ ctx, next }) => {
   throw new TRPCError({ code: TRPC_CODES[appError.code], message: appError.message, cause: appError });
 });
 
+/**
+ * The same-origin rule for every mutation, however it arrives: /api/trpc
+ * refuses a cross-site POST before parsing it, and server actions (which Next
+ * checks only against the Host header) meet the rule here.
+ */
+const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === "mutation" && ctx.source !== "in-process" && !isSameOrigin(ctx.source, ctx.services.config.publicUrl)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Cross-origin requests to the console API are refused." });
+  }
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).use(sameOriginMutations);
 
 /** A signed-in user. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

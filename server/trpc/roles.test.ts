@@ -7,13 +7,13 @@ import { orgScope } from "../domain/scope";
 import type { Services } from "../services";
 import { seedAccount, seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { createCallerFactory } from "./init";
-import { isSameOrigin } from "./handler";
+import { browserCallFromHeaders, browserCallFromRequest, isSameOrigin } from "./origin";
 import { appRouter } from "./root";
 
 let services: Services;
 let tenant: Tenant;
 const ids: Record<"owner" | "admin" | "member", string> = { owner: "", admin: "", member: "" };
-const caller = (userId: string | null) => createCallerFactory(appRouter)({ services, userId, requestId: "req_roles_test" });
+const caller = (userId: string | null) => createCallerFactory(appRouter)({ services, userId, requestId: "req_roles_test", source: "in-process" });
 
 beforeAll(async () => {
   services = await startTestServices();
@@ -93,12 +93,21 @@ describe("reads", () => {
 });
 
 describe("same-origin check for console mutations", () => {
-  const post = (headers: Record<string, string>) => new Request("http://localhost:3000/api/trpc/projects.create", { method: "POST", headers });
+  const post = (headers: Record<string, string>) => browserCallFromRequest(new Request("http://localhost:3000/api/trpc/projects.create", { method: "POST", headers }));
   it("accepts the console's own origin and refuses others", () => {
     expect(isSameOrigin(post({ origin: "http://localhost:3000" }), "http://localhost:3000")).toBe(true);
     expect(isSameOrigin(post({ origin: "https://evil.example.com" }), "http://localhost:3000")).toBe(false);
     expect(isSameOrigin(post({ origin: "null" }), "http://localhost:3000")).toBe(false);
     expect(isSameOrigin(post({ "sec-fetch-site": "cross-site" }), "http://localhost:3000")).toBe(false);
     expect(isSameOrigin(post({ "sec-fetch-site": "same-origin" }), "http://localhost:3000")).toBe(true);
+  });
+
+  it("reads a server action's origin from its headers: the Host it was sent to, or the public URL", () => {
+    const action = (headers: Record<string, string>) => browserCallFromHeaders(new Headers(headers), "http://localhost:3000");
+    expect(isSameOrigin(action({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000" }), "http://localhost:3000")).toBe(true);
+    expect(isSameOrigin(action({ host: "10.0.0.5:3000", origin: "http://localhost:3000" }), "http://localhost:3000")).toBe(true);
+    expect(isSameOrigin(action({ host: "localhost:3000", origin: "https://evil.example.com" }), "http://localhost:3000")).toBe(false);
+    expect(isSameOrigin(action({ host: "localhost:3000", origin: "https://localhost:3000" }), "http://localhost:3000")).toBe(false);
+    expect(isSameOrigin(action({ host: "app.internal", "x-forwarded-host": "console.example.com", "x-forwarded-proto": "https", origin: "https://console.example.com" }), "http://localhost:3000")).toBe(true);
   });
 });

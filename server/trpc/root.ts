@@ -1,11 +1,13 @@
 import { orgProcedure, router } from "./init";
 import { accountsRouter, attemptsRouter, auditRouter, overviewRouter } from "./routers/activity";
 import { allowlistRouter, apiKeysRouter } from "./routers/apiKeys";
+import { authRouter } from "./routers/auth";
 import { membersRouter } from "./routers/members";
 import { projectsRouter } from "./routers/projects";
 
 /** The console's procedures: thin calls into the same domain functions REST and ladmin use. */
 export const appRouter = router({
+  auth: authRouter,
   me: orgProcedure.query(({ ctx }) => ({ user: ctx.user, org: ctx.org, role: ctx.role })),
   overview: overviewRouter,
   projects: projectsRouter,

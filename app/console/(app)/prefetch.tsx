@@ -19,7 +19,8 @@ export async function serverTrpc() {
   const trpc = createTRPCOptionsProxy({
     router: appRouter,
     queryClient,
-    ctx: async () => ({ services: await getServices(), userId: context?.user.id ?? null, requestId: newId("req") }),
+    // Reads only, made by the server itself: no browser origin to check.
+    ctx: async () => ({ services: await getServices(), userId: context?.user.id ?? null, requestId: newId("req"), source: "in-process" as const }),
   });
   return { trpc, queryClient };
 }

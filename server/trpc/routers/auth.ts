@@ -1,0 +1,76 @@
+import { TRPCError } from "@trpc/server";
+import { AuthError, CredentialsSignin } from "next-auth";
+import { z } from "zod";
+import { signIn, signOut } from "../../auth/config";
+import { revokeSessions } from "../../auth/revocation";
+import { domainContext } from "../../domain/context";
+import { setupFirstOwner } from "../../orgs/setup";
+import { publicProcedure, router } from "../init";
+
+/** What a console form shows after a refused attempt; success never returns, it redirects. */
+export interface FormState {
+  error?: string;
+  fields?: Record<string, string>;
+}
+
+/** Only console paths: a sign-in form must never become an open redirect. */
+export function safeCallback(value: string | undefined): string {
+  return value && /^\/console(\/[\w\-./]*)?$/.test(value) && !value.includes("..") ? value : "/console";
+}
+
+/**
+ * Through next-auth, so it sets the session cookie; its Credentials provider
+ * applies the sign-in throttle. On success next-auth throws Next's redirect,
+ * which the middleware lets through and the server action hands to Next.
+ */
+async function credentialsSignIn(email: string, password: string, redirectTo: string): Promise<FormState> {
+  try {
+    await signIn("credentials", { email, password, redirectTo });
+    return {};
+  } catch (error) {
+    if (error instanceof CredentialsSignin) {
+      return {
+        error:
+          error.code === "throttled"
+            ? "Too many sign-in attempts. Wait 15 minutes, then try again."
+            : "The email or password is not right. Check both and try again.",
+      };
+    }
+    if (error instanceof AuthError) return { error: "Sign-in failed. Try again." };
+    throw error;
+  }
+}
+
+/**
+ * Setup, sign-in and sign-out answer with a cookie and a redirect, which only
+ * a server action can hand to the browser; over /api/trpc they are not there.
+ */
+const formProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.source !== "in-process" && ctx.source.via !== "action") throw new TRPCError({ code: "NOT_FOUND", message: "Setup, sign-in and sign-out are console forms, not API calls." });
+  return next();
+});
+
+// Shapes only: the domain's own schemas judge the values and name the fields they refuse.
+const setupInput = z.object({ orgName: z.string(), name: z.string(), email: z.string(), password: z.string() });
+const signInInput = z.object({ email: z.string(), password: z.string(), callbackUrl: z.string().optional() });
+
+/** The console's sign-in forms, as procedures: server actions call them with the same middleware as everything else. */
+export const authRouter = router({
+  /** The one-time first organization and owner, then signed in; refused once any user exists. */
+  setup: formProcedure.input(setupInput).mutation(async ({ ctx, input }) => {
+    await setupFirstOwner(domainContext(ctx.services), input);
+    return credentialsSignIn(input.email, input.password, "/console");
+  }),
+
+  signIn: formProcedure.input(signInInput).mutation(({ input }) => credentialsSignIn(input.email, input.password, safeCallback(input.callbackUrl))),
+
+  /**
+   * Ends the user's sessions everywhere (every copy of the cookie stops
+   * working), then clears this one. Open to a session that is already gone,
+   * so the button always gets the browser out.
+   */
+  signOut: formProcedure.mutation(async ({ ctx }) => {
+    if (ctx.userId) await revokeSessions(ctx.services.database.db, ctx.userId);
+    await signOut({ redirectTo: "/console/sign-in" });
+  }),
+});
