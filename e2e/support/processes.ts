@@ -1,10 +1,16 @@
+/**
+ * Child processes for the e2e suites and the benchmark (bench/run.ts), which
+ * both start servers in their own process group and stop the whole group.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 export const freshDataDir = () => mkdtempSync(join(tmpdir(), "layers-e2e-"));
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,17 +23,55 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A child process whose output is collected, stopped with its whole process group. */
-export class Proc {
-  output = "";
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
+export interface ProcOptions {
+  /** Names it in errors; the command's file name by default. */
+  name?: string;
+  cwd?: string;
+  /**
+   * Files for stdout (null: discarded) and stderr instead of collecting both
+   * in `output`: a server under load writes more than is worth holding.
+   */
+  logFiles?: { stdout: string | null; stderr: string };
+}
 
-  constructor(command: string, args: string[], env: Record<string, string | undefined>) {
-    this.child = spawn(command, args, { env: env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    this.child.stdout!.on("data", (d: Buffer) => (this.output += d.toString()));
-    this.child.stderr!.on("data", (d: Buffer) => (this.output += d.toString()));
+/** A child process in its own process group, stopped with the whole group. */
+export class Proc {
+  /** stdout and stderr as they came, unless they go to `logFiles`. */
+  output = "";
+  readonly name: string;
+  readonly pid: number;
+  readonly exited: Promise<number | null>;
+  readonly stderrFile: string | undefined;
+  private readonly child: ChildProcess;
+  private stopping: Promise<void> | undefined;
+
+  constructor(command: string, args: string[], env: Record<string, string | undefined>, opts: ProcOptions = {}) {
+    this.name = opts.name ?? basename(command);
+    const files = opts.logFiles;
+    this.stderrFile = files?.stderr;
+    const out = files ? (files.stdout ? openSync(files.stdout, "w") : "ignore") : "pipe";
+    const err = files ? openSync(files.stderr, "w") : "pipe";
+    this.child = spawn(command, args, { cwd: opts.cwd, env: env as NodeJS.ProcessEnv, detached: true, stdio: ["ignore", out, err] });
+    for (const fd of [out, err]) if (typeof fd === "number") closeSync(fd);
+    this.child.on("error", (error) => (this.output += `${error.message}\n`));
+    if (this.child.pid === undefined) throw new Error(`could not start ${this.name}`);
+    this.pid = this.child.pid;
+    this.child.stdout?.on("data", (d: Buffer) => (this.output += d.toString()));
+    this.child.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+  }
+
+  /** The last lines it wrote (of stderr, when that goes to a file). */
+  tail(lines = 20): string {
+    let text = this.output;
+    if (this.stderrFile) {
+      try {
+        text = readFileSync(this.stderrFile, "utf8");
+      } catch {
+        text = "";
+      }
+    }
+    return text.trimEnd().split("\n").slice(-lines).join("\n") || "(no output)";
   }
 
   async waitFor(pattern: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
@@ -38,24 +82,45 @@ export class Proc {
       const match = this.output.match(pattern);
       if (match) return match;
       if (exited) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error(`did not see ${pattern} in output:\n${this.output}`);
   }
 
-  async stop() {
-    if (this.child.exitCode !== null || this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, "SIGTERM");
-    } catch {
-      return; // already gone
+  /** Resolves once `baseUrl` answers HTTP at all (any status). */
+  async waitUntilAnswering(baseUrl: string, timeoutMs = 90_000) {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    while (Date.now() < deadline) {
+      if (exited) throw new Error(`${this.name} exited during start:\n${this.tail()}`);
+      try {
+        await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(2000) });
+        return;
+      } catch {
+        await sleep(200);
+      }
     }
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
-    try {
-      process.kill(-this.child.pid, "SIGKILL");
-    } catch {
-      // exited on SIGTERM
-    }
+    throw new Error(`${this.name} did not answer within ${timeoutMs / 1000} s:\n${this.tail()}`);
+  }
+
+  /** SIGTERM to the group, up to 5 s to exit, then SIGKILL to whatever the leader left behind in it. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const signal = (sig: NodeJS.Signals) => {
+        try {
+          process.kill(-this.pid, sig);
+        } catch {
+          // the group is gone
+        }
+      };
+      if (this.child.exitCode === null && this.child.signalCode === null) {
+        signal("SIGTERM");
+        await Promise.race([this.exited, sleep(5000)]);
+      }
+      signal("SIGKILL");
+    })();
+    return this.stopping;
   }
 }
 
@@ -69,4 +134,4 @@ export function cleanEnv(extra: Record<string, string | undefined>): Record<stri
 }
 
 /** `npm start`, as the README says to run it. */
-export const npmStart = (env: Record<string, string | undefined>) => new Proc(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/start.ts"], env);
+export const npmStart = (env: Record<string, string | undefined>) => new Proc(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/start.ts"], env, { name: "npm start" });

@@ -1,0 +1,160 @@
+/** The two measured endpoints: a smoke request each, then autocannon load with the server's tree sampled meanwhile. */
+import { relative } from "node:path";
+import autocannon, { type AutocannonResult } from "autocannon";
+import { type Proc, sleep } from "../e2e/support/processes";
+import { sampleTree, type TreeUsage } from "./measure";
+import { fmt, fmtMb, log, round } from "./report";
+import { CONNECTIONS, DURATION_S, HUGE_BUDGET, RETURN_URL, ROOT, WARMUP_S } from "./settings";
+
+export type EndpointName = "oauth-url" | "oauth-status";
+export type TargetName = "app" | "baseline";
+
+export interface Endpoint {
+  name: EndpointName;
+  method: "GET" | "POST";
+  path: string;
+  body?: string;
+}
+
+export function endpointsOf(projectId: string, state: string): Endpoint[] {
+  return [
+    { name: "oauth-url", method: "POST", path: `/v1/projects/${projectId}/social/oauth-url`, body: JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }) },
+    { name: "oauth-status", method: "GET", path: `/v1/social/oauth-status/${state}` },
+  ];
+}
+
+export interface PhaseResult {
+  endpoint: EndpointName;
+  target: TargetName;
+  method: "GET" | "POST";
+  path: string;
+  /** autocannon's mean of per-second samples (all responses). */
+  reqPerSec: number;
+  /** 2xx responses per second over the measured duration. */
+  okPerSec: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  peakRssMb: number | null;
+  rssProcesses: number;
+  /** CPU time (user + system) of the server's process tree per completed request: less noisy than req/s on a shared machine. */
+  serverCpuMsPerReq: number;
+  total: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  durationS: number;
+  /** POST only: oauth_states rows added during the measured run; should match `ok` give or take in-flight requests. */
+  rowsInserted?: number;
+}
+
+/** Set on SIGINT/SIGTERM: no new load (or server) starts, the running load stops. */
+let interrupted = false;
+let currentLoad: { stop(): void } | null = null;
+
+export function interruptLoad() {
+  interrupted = true;
+  currentLoad?.stop();
+}
+
+export const isInterrupted = () => interrupted;
+
+export async function runLoad(target: TargetName, server: Proc, baseUrl: string, endpoint: Endpoint, token: string, countStates: () => Promise<number>): Promise<PhaseResult> {
+  const options = {
+    url: `${baseUrl}${endpoint.path}`,
+    method: endpoint.method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(endpoint.body ? { "content-type": "application/json" } : {}),
+    },
+    ...(endpoint.body ? { body: endpoint.body } : {}),
+    connections: CONNECTIONS,
+    timeout: 10,
+  };
+  log(`${target} ${endpoint.method} ${endpoint.name}: ${WARMUP_S ? `${WARMUP_S} s warm-up, then ` : ""}${DURATION_S} s at ${CONNECTIONS} connections...`);
+  const load = (duration: number) => {
+    if (interrupted) throw new Error("interrupted");
+    const instance = autocannon({ ...options, duration });
+    currentLoad = instance;
+    return instance;
+  };
+  if (WARMUP_S > 0) {
+    await load(WARMUP_S);
+    await sleep(200); // requests the warm-up cut off still finish on the server
+  }
+  const statesBefore = endpoint.method === "POST" ? await countStates() : 0;
+  const tree = sampleTree(server.pid);
+  let result: AutocannonResult;
+  let usage: TreeUsage;
+  try {
+    result = await load(DURATION_S);
+  } finally {
+    usage = tree.stop();
+  }
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+  const phase: PhaseResult = {
+    endpoint: endpoint.name,
+    target,
+    method: endpoint.method,
+    path: endpoint.path,
+    reqPerSec: result.requests.average,
+    okPerSec: result["2xx"] / (result.duration || DURATION_S),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
+    peakRssMb: usage.peakMb,
+    rssProcesses: usage.processes,
+    serverCpuMsPerReq: result.requests.total ? round(usage.cpuMs / result.requests.total, 3) : 0,
+    total: result.requests.total,
+    ok: result["2xx"],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    durationS: result.duration,
+  };
+  if (endpoint.method === "POST") {
+    await sleep(200); // let requests cut off by the end of the run finish their INSERT
+    phase.rowsInserted = (await countStates()) - statesBefore;
+  }
+  const failed = phase.non2xx + phase.errors + phase.timeouts;
+  log(
+    `  ${fmt(phase.reqPerSec, 0)} req/s, p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, peak RSS ${fmtMb(phase.peakRssMb)}, ` +
+      `server CPU ${fmt(phase.serverCpuMsPerReq, 2)} ms/req` +
+      (phase.rowsInserted !== undefined ? `, ${phase.ok} x 200 / ${phase.rowsInserted} rows inserted` : "") +
+      (failed ? ` -- ${failed} failed (non-2xx ${phase.non2xx}, errors ${phase.errors}, timeouts ${phase.timeouts}; statuses ${JSON.stringify(statusCodes)})` : ""),
+  );
+  if (failed && server.stderrFile) log(`  see ${relative(ROOT, server.stderrFile)}`);
+  // Requests cut off at either end of the run may insert without a counted 200: at most one per connection per end.
+  if (phase.rowsInserted !== undefined && Math.abs(phase.rowsInserted - phase.ok) > 2 * CONNECTIONS) {
+    log(`  WARNING: ${phase.ok} responses were 200 but ${phase.rowsInserted} oauth_states rows were inserted`);
+  }
+  return phase;
+}
+
+/** One real request each, so a misconfigured server is a clear error and not a table of 401s. */
+export async function smokeTest(target: TargetName, baseUrl: string, projectId: string, token: string, state?: string) {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const post = await fetch(`${baseUrl}/v1/projects/${projectId}/social/oauth-url`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }),
+  });
+  const created = (await post.json().catch(() => null)) as { state?: string } | null;
+  if (post.status !== 200 || !created?.state?.startsWith("st_")) {
+    throw new Error(`${target}: POST oauth-url answered ${post.status} ${JSON.stringify(created)}`);
+  }
+  // The key's own budget applies and Redis counted the call: a limiter that
+  // failed open (Redis unreachable) answers remaining == limit and would
+  // make the app look faster than it is.
+  const limit = post.headers.get("x-ratelimit-limit");
+  const remaining = Number(post.headers.get("x-ratelimit-remaining"));
+  if (limit !== HUGE_BUDGET.split("/")[0] || !(remaining < Number(limit))) {
+    throw new Error(`${target}: the rate limiter did not count on Redis (X-RateLimit-Limit ${limit}, X-RateLimit-Remaining ${remaining})`);
+  }
+  const statusState = state ?? created.state;
+  const get = await fetch(`${baseUrl}/v1/social/oauth-status/${statusState}`, { headers });
+  const status = (await get.json().catch(() => null)) as { status?: string } | null;
+  if (get.status !== 200 || status?.status !== "pending") {
+    throw new Error(`${target}: GET oauth-status answered ${get.status} ${JSON.stringify(status)}`);
+  }
+  return created.state;
+}
