@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Platform } from "@/db/schema";
 import { TestApi } from "./harness";
 import type { Services } from "@/server/services";
+import { CLIENT_ADDRESS_HEADER } from "@/server/http/clientAddress";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
 import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
@@ -31,15 +32,27 @@ export async function mountSandbox(api: TestApi): Promise<TestApi> {
     const { a, b } = await params;
     return instagramGraph.GET(req, { params: Promise.resolve({ path: b === undefined ? [a!] : [a!, b] }) });
   };
+  // The sandbox budgets per client address, and TestApi records no socket
+  // address: each mount is one client of its own unless a request names one,
+  // so test files (which share Redis) never share a budget.
+  const address = `test-client-${randomBytes(8).toString("hex")}`;
+  const asClient =
+    (handler: Handler): Handler =>
+    (req, ctx) => {
+      if (req.headers.has(CLIENT_ADDRESS_HEADER)) return handler(req, ctx);
+      const headers = new Headers(req.headers);
+      headers.set(CLIENT_ADDRESS_HEADER, address);
+      return handler(new Request(req, { headers }), ctx);
+    };
   return api
-    .route("POST", "/sandbox/tiktok/v2/oauth/token/", tiktokToken.POST)
-    .route("POST", "/sandbox/tiktok/v2/oauth/revoke/", tiktokRevoke.POST)
-    .route("GET", "/sandbox/tiktok/v2/user/info/", tiktokUserInfo.GET)
-    .route("POST", "/sandbox/tiktok/consent", tiktokConsent.POST)
-    .route("POST", "/sandbox/instagram/consent", instagramConsent.POST)
-    .route("POST", "/sandbox/instagram/api/oauth/access_token", instagramToken.POST)
-    .route("GET", "/sandbox/instagram/graph/:a", graph)
-    .route("GET", "/sandbox/instagram/graph/:a/:b", graph)
+    .route("POST", "/sandbox/tiktok/v2/oauth/token/", asClient(tiktokToken.POST))
+    .route("POST", "/sandbox/tiktok/v2/oauth/revoke/", asClient(tiktokRevoke.POST))
+    .route("GET", "/sandbox/tiktok/v2/user/info/", asClient(tiktokUserInfo.GET))
+    .route("POST", "/sandbox/tiktok/consent", asClient(tiktokConsent.POST))
+    .route("POST", "/sandbox/instagram/consent", asClient(instagramConsent.POST))
+    .route("POST", "/sandbox/instagram/api/oauth/access_token", asClient(instagramToken.POST))
+    .route("GET", "/sandbox/instagram/graph/:a", asClient(graph))
+    .route("GET", "/sandbox/instagram/graph/:a/:b", asClient(graph))
     .route("GET", "/sandbox/avatar/:username", avatar.GET);
 }
 

@@ -1,3 +1,4 @@
+import { notFound } from "next/navigation";
 import type { Platform } from "@/db/schema";
 import { type ConsentView, consentPageModel, toSearchParams } from "@/server/oauth/sandbox/authorize";
 import { SANDBOX_USERNAME_PATTERN } from "@/server/oauth/sandbox/identity";
@@ -9,6 +10,8 @@ type SearchParams = Record<string, string | string[] | undefined>;
 /** The sandbox's stand-in for a platform's consent page (or its error page when the request is invalid). */
 export async function SandboxConsent({ platform, searchParams }: { platform: Platform; searchParams: SearchParams }) {
   const { config } = await getServices();
+  // LAYERS_SANDBOX=off: the consent pages are as absent as the sandbox's route handlers.
+  if (!config.sandbox) notFound();
   const model = consentPageModel(config, platform, toSearchParams(searchParams));
   const platformName = model.ok ? model.view.platformName : model.platformName;
   return (

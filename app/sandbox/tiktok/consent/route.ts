@@ -1,7 +1,5 @@
 import { handleConsent } from "@/server/oauth/sandbox/authorize";
-import { getServices } from "@/server/services";
+import { sandboxRoute } from "@/server/oauth/sandbox/guard";
 
 // POST /sandbox/tiktok/consent – Authorize or Cancel on the sandbox TikTok consent page
-export async function POST(req: Request) {
-  return handleConsent(await getServices(), "tiktok", req);
-}
+export const POST = sandboxRoute("consent", (services, req) => handleConsent(services, "tiktok", req));

@@ -1,7 +1,5 @@
+import { sandboxRoute } from "@/server/oauth/sandbox/guard";
 import { instagramAccessToken } from "@/server/oauth/sandbox/instagram";
-import { getServices } from "@/server/services";
 
 // POST /sandbox/instagram/api/oauth/access_token – code → short-lived token (urlencoded or multipart)
-export async function POST(req: Request) {
-  return instagramAccessToken(await getServices(), req);
-}
+export const POST = sandboxRoute("instagram-oauth", (services, req) => instagramAccessToken(services, req));

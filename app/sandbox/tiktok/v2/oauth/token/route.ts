@@ -1,7 +1,5 @@
+import { sandboxRoute } from "@/server/oauth/sandbox/guard";
 import { tiktokToken } from "@/server/oauth/sandbox/tiktok";
-import { getServices } from "@/server/services";
 
 // POST /sandbox/tiktok/v2/oauth/token/ – the sandbox's TikTok token endpoint (code and refresh grants)
-export async function POST(req: Request) {
-  return tiktokToken(await getServices(), req);
-}
+export const POST = sandboxRoute("tiktok-oauth", (services, req) => tiktokToken(services, req));

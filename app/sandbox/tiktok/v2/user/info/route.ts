@@ -1,7 +1,5 @@
+import { sandboxRoute } from "@/server/oauth/sandbox/guard";
 import { tiktokUserInfo } from "@/server/oauth/sandbox/tiktok";
-import { getServices } from "@/server/services";
 
 // GET /sandbox/tiktok/v2/user/info/?fields=... – the sandbox user's TikTok profile
-export async function GET(req: Request) {
-  return tiktokUserInfo(await getServices(), req);
-}
+export const GET = sandboxRoute("tiktok-api", (services, req) => tiktokUserInfo(services, req));
