@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
 import { parseEnv } from "@/server/env";
@@ -16,6 +14,9 @@ import { createRateLimiter, type RateLimiter } from "@/server/ratelimit";
 import { resolveSecrets } from "@/server/secrets";
 import { assembleServices, type Services, setServices } from "@/server/services";
 import { openDatabase } from "@/db/client";
+import { ROUTES } from "@/server/contract/routes";
+import { checkAnswer } from "./contract";
+import { TestApi } from "./testApi";
 
 /**
  * Services for a test file: the real PostgreSQL and Redis when DATABASE_URL
@@ -103,93 +104,12 @@ export async function expireKey(services: Services, keyId: string) {
   await services.database.db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, keyId));
 }
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+export { appRouteFile, TestApi } from "./testApi";
 
-interface RouteEntry {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  handler: Handler;
-}
-
-/**
- * The app's route handlers behind a real node:http server, so integration
- * tests speak HTTP (status lines, headers, bodies) to the same code `next
- * start` runs, without a build. Paths map to handlers as the app/ tree does.
- */
-export class TestApi {
-  private readonly routes: RouteEntry[] = [];
-  private server?: Server;
-  url = "";
-
-  route(method: string, path: string, handler: unknown) {
-    const names: string[] = [];
-    const pattern = new RegExp(
-      "^" +
-        path.replace(/:(\w+)/g, (_, name: string) => {
-          names.push(name);
-          return "([^/]+)";
-        }) +
-        "$",
-    );
-    this.routes.push({ method, pattern, names, handler: handler as Handler });
-    return this;
-  }
-
-  async listen() {
-    this.server = createServer((incoming, outgoing) => {
-      this.dispatch(incoming)
-        .then(async (response) => {
-          outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-          outgoing.end(Buffer.from(await response.arrayBuffer()));
-        })
-        .catch((error: unknown) => {
-          outgoing.writeHead(599);
-          outgoing.end(String(error));
-        });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  private async dispatch(incoming: IncomingMessage): Promise<Response> {
-    const url = new URL(incoming.url ?? "/", this.url);
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
-    const method = incoming.method ?? "GET";
-    const request = new Request(url, { method, headers, body: chunks.length && method !== "GET" ? Buffer.concat(chunks) : undefined });
-    for (const route of this.routes) {
-      const match = route.method === method && route.pattern.exec(url.pathname);
-      if (match) {
-        const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
-        return route.handler(request, { params: Promise.resolve(params) });
-      }
-    }
-    return new Response("no route", { status: 404 });
-  }
-
-  async close() {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-/** The public REST API as `next start` routes it. */
+/** The public REST API as `next start` routes it: every route in the table, from the file at its path. */
 export async function apiRoutes(api = new TestApi()): Promise<TestApi> {
-  const oauthUrl = await import("@/app/v1/projects/[projectId]/social/oauth-url/route");
-  const status = await import("@/app/v1/social/oauth-status/[state]/route");
-  const callback = await import("@/app/v1/social/oauth/callback/[platform]/route");
-  const accounts = await import("@/app/v1/projects/[projectId]/social/accounts/route");
-  const account = await import("@/app/v1/social/accounts/[id]/route");
-  return api
-    .route("POST", "/v1/projects/:projectId/social/oauth-url", oauthUrl.POST)
-    .route("GET", "/v1/social/oauth-status/:state", status.GET)
-    .route("GET", "/v1/social/oauth/callback/:platform", callback.GET)
-    .route("GET", "/v1/projects/:projectId/social/accounts", accounts.GET)
-    .route("GET", "/v1/social/accounts/:id", account.GET)
-    .route("DELETE", "/v1/social/accounts/:id", account.DELETE);
+  for (const route of ROUTES) await api.mount(route.method, route.path);
+  return api;
 }
 
 export async function startApi(): Promise<TestApi> {
@@ -224,7 +144,7 @@ export interface ApiResponse {
   text: string;
 }
 
-/** fetch() with a Bearer key and a JSON body; the reply parsed when it is JSON. */
+/** fetch() with a Bearer key and a JSON body; the reply parsed when it is JSON, and checked against the route table. */
 export async function request(
   api: TestApi,
   method: string,
@@ -246,5 +166,7 @@ export async function request(
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, headers: response.headers, body: parsed, text };
+  const answer = { status: response.status, headers: response.headers, body: parsed, text };
+  checkAnswer(method, new URL(api.url + path).pathname, answer);
+  return answer;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { OAuthAttempt } from "@/server/contract/api";
 import { ids } from "@/server/contract/ids";
+import type { OAuthErrorCode } from "@/server/contract/vocabulary";
 import type { DomainContext } from "../domain/context";
 import type { KeyScope } from "../domain/scope";
 import { AppError } from "../errors";
@@ -16,22 +18,24 @@ export async function getAttemptStatus(ctx: DomainContext, scope: KeyScope, stat
 }
 
 /** An attempt as the contract reports it (CONTRACT.md §3): outcome fields only for the outcome it had. */
-export function serializeAttempt(attempt: AttemptRow, now = new Date()) {
+export function serializeAttempt(attempt: AttemptRow, now = new Date()): OAuthAttempt {
   const status = attemptStatus(attempt, now);
-  return {
+  const common = {
     state: attempt.id,
-    status,
     platform: attempt.platform,
     projectId: attempt.projectId,
     usageNote: attempt.usageNote,
-    ...(status === "completed" && {
-      socialAccountId: attempt.socialAccountId,
-      grantedScopes: attempt.grantedScopes ?? [],
-      missingScopes: attempt.missingScopes ?? [],
-    }),
-    ...(status === "failed" && { error: { code: attempt.errorCode, message: attempt.errorMessage } }),
     createdAt: attempt.createdAt.toISOString(),
     expiresAt: attempt.expiresAt.toISOString(),
     completedAt: attempt.completedAt?.toISOString() ?? null,
   };
+  // The columns are nullable because they are filled only when the attempt finishes; a finished row has them.
+  switch (status) {
+    case "completed":
+      return { ...common, status, socialAccountId: attempt.socialAccountId!, grantedScopes: attempt.grantedScopes ?? [], missingScopes: attempt.missingScopes ?? [] };
+    case "failed":
+      return { ...common, status, error: { code: attempt.errorCode as OAuthErrorCode, message: attempt.errorMessage ?? "" } };
+    default:
+      return { ...common, status };
+  }
 }

@@ -26,6 +26,18 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 export const ATTEMPT_STATUSES = ["pending", "completed", "failed", "expired"] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
+/** The `layers_oauth_error` codes of CONTRACT.md §3: a failed attempt's error and the returnUrl's query. */
+export const OAUTH_ERROR_CODES = [
+  "access_denied",
+  "scope_not_granted",
+  "state_expired",
+  "token_exchange_failed",
+  "profile_fetch_failed",
+  "platform_error",
+  "server_error",
+] as const;
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
+
 interface ScopeCatalog {
   /** Every scope the platform accepts that Layers may request. */
   known: readonly string[];

@@ -1,3 +1,4 @@
+import { type HttpMethod, methodsAt } from "../contract/routes";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { getServices, type Services } from "../services";
@@ -51,17 +52,22 @@ export function withRequestLog<P>(
   };
 }
 
-type RouteHandler = (req: Request, route: RouteContext<unknown>) => Promise<Response>;
+type RouteHandler = ((req: Request, route: RouteContext<unknown>) => Promise<Response>) & { allow?: readonly HttpMethod[] };
 
 /**
- * Handlers for the methods a route does not serve: the JSON error body with
- * 405, `Allow`, a request id and a log line, instead of Next's bare 405.
- * Usage: `export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");`
+ * Handlers for the methods a route file does not serve: the JSON error body
+ * with 405, `Allow` (the methods the route table has at this path), a request
+ * id and a log line, instead of Next's bare 405.
+ * Usage: `export const { GET, PUT, PATCH, DELETE } = otherMethods(routes.createOAuthUrl.path);`
  */
-export function otherMethods(...allowed: string[]): Record<"GET" | "POST" | "PUT" | "PATCH" | "DELETE", RouteHandler> {
+export function otherMethods(path: string): Record<HttpMethod, RouteHandler> {
+  const allowed = methodsAt(path);
+  if (!allowed.length) throw new Error(`otherMethods: the route table has no route at ${path}`);
   const handler = withRequestLog<unknown>(async (req, _params, _services, { headers }) => {
     headers.set("Allow", allowed.join(", "));
     throw new AppError("METHOD_NOT_ALLOWED", `${req.method} is not supported here; use ${allowed.join(" or ")}.`);
   });
-  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+  // Marks the handler for the test that compares route files with the table.
+  const marked = Object.assign(handler, { allow: allowed });
+  return { GET: marked, POST: marked, PUT: marked, PATCH: marked, DELETE: marked };
 }

@@ -4,6 +4,7 @@ import { type ApiScope, hasAnyScope } from "../keys/scopes";
 import { parseBudget } from "../ratelimit/budget";
 import type { RateDecision } from "../ratelimit";
 import type { Services } from "../services";
+import { parseBearer } from "./bearer";
 import { withRequestLog } from "./requestLog";
 
 export { errorResponse, json } from "./errors";
@@ -60,11 +61,10 @@ export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) =
 }
 
 async function authenticate(services: Services, req: Request): Promise<VerifiedKey> {
-  const header = req.headers.get("authorization");
-  if (!header) throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES.MISSING);
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES.MALFORMED);
-  const verification = await verifyApiKey(services.database.db, match[1]!);
+  const credential = parseBearer(req.headers);
+  if (credential.kind === "missing") throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES.MISSING);
+  if (credential.kind === "malformed") throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES.MALFORMED);
+  const verification = await verifyApiKey(services.database.db, credential.token);
   if (!verification.valid) throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES[verification.code]);
   return verification.key;
 }

@@ -1,16 +1,7 @@
 import type { Platform } from "@/db/schema";
+import type { OAuthErrorCode } from "@/server/contract/vocabulary";
 
-/** The `layers_oauth_error` codes of CONTRACT.md §3. */
-export const OAUTH_ERROR_CODES = [
-  "access_denied",
-  "scope_not_granted",
-  "state_expired",
-  "token_exchange_failed",
-  "profile_fetch_failed",
-  "platform_error",
-  "server_error",
-] as const;
-export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
+export { OAUTH_ERROR_CODES, type OAuthErrorCode } from "@/server/contract/vocabulary";
 
 /**
  * A platform call that failed, already mapped to the code the end-customer's

@@ -1,19 +1,18 @@
-import { otherMethods } from "@/server/http/requestLog";
-import { readJsonBody } from "@/server/http/body";
-import { json, withApiKey } from "@/server/http/withApiKey";
+import { routes } from "@/server/contract/routes";
 import { createOAuthAttempt } from "@/server/attempts/create";
 import { domainContext } from "@/server/domain/context";
 import { keyScope } from "@/server/domain/scope";
+import { readJsonBody } from "@/server/http/body";
+import { otherMethods } from "@/server/http/requestLog";
+import { route } from "@/server/http/route";
 
-// POST /v1/projects/:projectId/social/oauth-url – an authorize URL and state for one end-customer
-export const POST = withApiKey<{ projectId: string }>({ scopes: ["social:write"] }, async ({ req, params, key, services }) =>
-  json(
-    await createOAuthAttempt(domainContext(services), keyScope(key), {
-      projectId: params.projectId,
-      readBody: () => readJsonBody(req),
-      idempotencyKey: req.headers.get("idempotency-key"),
-    }),
-  ),
+// The body is read inside: the contract wants the project's 404 before the body's 400.
+export const POST = route(routes.createOAuthUrl, ({ req, params, key, services }) =>
+  createOAuthAttempt(domainContext(services), keyScope(key), {
+    projectId: params.projectId,
+    readBody: () => readJsonBody(req),
+    idempotencyKey: req.headers.get("idempotency-key"),
+  }),
 );
 
-export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
+export const { GET, PUT, PATCH, DELETE } = otherMethods(routes.createOAuthUrl.path);

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { ids } from "./ids";
+import { ACCOUNT_STATUSES, OAUTH_ERROR_CODES, PLATFORMS } from "./vocabulary";
+
+/**
+ * The shapes the public REST API reads and answers (CONTRACT.md §3), as the
+ * route table names them. Responses are strict: the contract test in the
+ * harness fails when the server answers a field the table does not name.
+ */
+const timestamp = z.iso.datetime().meta({ description: "ISO-8601 instant, UTC", example: "2026-05-01T12:00:00.000Z" });
+
+export const platform = z.enum(PLATFORMS).meta({ description: "The social platform", example: "tiktok" });
+
+export const oauthUrlRequest = z.strictObject({
+  platform,
+  returnUrl: z.string().max(2048).meta({
+    description:
+      "Where the end-customer's browser is sent when the attempt ends: an absolute http(s) URL without a fragment, in this key's return URL allowlist (a query string is kept).",
+    example: "https://app.example.com/connect/return",
+  }),
+  scopes: z
+    .array(z.string())
+    .max(20)
+    .optional()
+    .meta({ description: "The platform scopes to request; the platform's defaults when omitted. The basic scope is always included." }),
+  usageNote: z.string().max(500).optional().meta({ description: "Free text kept with the attempt and shown in the console.", example: "Acme Coffee" }),
+});
+
+export const oauthUrlResponse = z.strictObject({
+  authorizeUrl: z.url().meta({ description: "The platform's own authorize URL (the sandbox's for lp_test_ keys): open it in a top-level browser tab." }),
+  state: ids.st.meta({ description: "The attempt's id, also the OAuth `state`: poll oauth-status with it." }),
+  expiresAt: timestamp.meta({ description: "10 minutes after creation; a callback after it fails with state_expired." }),
+});
+
+const attemptFields = {
+  state: ids.st,
+  platform,
+  projectId: ids.prj,
+  usageNote: z.string().nullable(),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  completedAt: timestamp.nullable().meta({ description: "When the callback finished; null while pending or expired." }),
+};
+
+
+export const oauthAttempt = z
+  .discriminatedUnion("status", [
+    z.strictObject({ ...attemptFields, status: z.literal("pending") }),
+    z.strictObject({ ...attemptFields, status: z.literal("expired") }),
+    z.strictObject({
+      ...attemptFields,
+      status: z.literal("completed"),
+      socialAccountId: ids.sa,
+      grantedScopes: z.array(z.string()).meta({ description: "The scopes the end-customer granted." }),
+      missingScopes: z.array(z.string()).meta({ description: "Requested scopes that were not granted." }),
+    }),
+    z.strictObject({
+      ...attemptFields,
+      status: z.literal("failed"),
+      error: z.strictObject({ code: z.enum(OAUTH_ERROR_CODES), message: z.string() }),
+    }),
+  ])
+  .meta({ description: "An OAuth attempt. A pending state past expiresAt reads expired, which is final." });
+export type OAuthAttempt = z.input<typeof oauthAttempt>;
+
+export const socialAccount = z
+  .strictObject({
+    id: ids.sa,
+    projectId: ids.prj,
+    platform,
+    platformUserId: z.string().meta({ description: "The platform's id for the user (text: Instagram ids exceed 2^53)." }),
+    username: z.string().nullable(),
+    displayName: z.string().nullable(),
+    avatarUrl: z.string().nullable(),
+    grantedScopes: z.array(z.string()),
+    status: z.enum(ACCOUNT_STATUSES),
+    livemode: z.boolean().meta({ description: "True for accounts connected with an lp_live_ key." }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ description: "A connected account. Tokens never leave the server." });
+
+export const accountPage = z.strictObject({
+  data: z.array(socialAccount),
+  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+});
+
+export const accountListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: "Page size, 1 to 100 (default 50)." }),
+  cursor: z.string().optional().meta({ description: "A nextCursor from an earlier page." }),
+});
+
+export const idempotencyHeaders = z.object({
+  "Idempotency-Key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/)
+    .optional()
+    .meta({ description: "1 to 255 visible ASCII characters: the same key and body within 24 h answers the same state and URL." }),
+});
+
+/** Component names in the OpenAPI document. */
+export const API_COMPONENTS = {
+  OAuthUrlRequest: oauthUrlRequest,
+  OAuthUrl: oauthUrlResponse,
+  OAuthAttempt: oauthAttempt,
+  SocialAccount: socialAccount,
+  SocialAccountPage: accountPage,
+} as const;

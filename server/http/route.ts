@@ -1,0 +1,62 @@
+import type { z } from "zod";
+import type { RouteSpec } from "../contract/routes";
+import { validationError, zodIssues } from "../errors";
+import type { VerifiedKey } from "../keys/service";
+import type { Services } from "../services";
+import { json } from "./errors";
+import { withRequestLog } from "./requestLog";
+import { withApiKey } from "./withApiKey";
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+export type RouteHandler = ((req: Request, ctx: RouteContext) => Promise<Response>) & { route: RouteSpec };
+
+type ParamsOf<R extends RouteSpec> = R["params"] extends z.ZodObject ? z.output<R["params"]> : Record<string, never>;
+/** The path parameters as they came (one string per `:name`), unchecked. */
+type RawParamsOf<R extends RouteSpec> = { [K in keyof ParamsOf<R>]: string };
+
+/** The JSON body the route answers with on success, as the table describes it. */
+type JsonBodyOf<R extends RouteSpec> = {
+  [S in keyof R["responses"]]: R["responses"][S] extends { content: "json"; schema: infer Z extends z.ZodType } ? z.input<Z> : never;
+}[keyof R["responses"]];
+
+interface BaseContext {
+  req: Request;
+  query: URLSearchParams;
+  services: Services;
+  requestId: string;
+}
+
+export type KeyedContext<R extends RouteSpec> = BaseContext & { params: ParamsOf<R>; key: VerifiedKey };
+/** No key, no parameter checks: such a route (the callback) answers bad input its own way. */
+export type PublicContext<R extends RouteSpec> = BaseContext & { params: RawParamsOf<R> };
+
+type Handler<R extends RouteSpec> = (ctx: R["scopes"] extends null ? PublicContext<R> : KeyedContext<R>) => Promise<Response | JsonBodyOf<R>>;
+
+/**
+ * A /v1 route handler from its table entry: the key and scope policy come
+ * from the table, then the path parameters are checked with its schemas (a
+ * VALIDATION error after 401, 403 and 429, as the contract orders them).
+ * Query and body are the domain's to check, because the contract wants a
+ * missing project's 404 before their 400. A handler may return the success
+ * body itself; it is sent with the table's success status.
+ */
+export function route<R extends RouteSpec>(spec: R, handler: Handler<R>, opts: { onError?: (error: unknown, requestId: string) => Response } = {}): RouteHandler {
+  const successStatus = Number(Object.entries(spec.responses).find(([, response]) => response.content === "json")?.[0] ?? 200);
+  const reply = (result: Response | JsonBodyOf<R>) => (result instanceof Response ? result : json(result, successStatus));
+  // The context's type depends on `spec.scopes`, which TypeScript cannot narrow through the branch below.
+  const call = handler as (ctx: PublicContext<R> | KeyedContext<R>) => Promise<Response | JsonBodyOf<R>>;
+
+  const served = spec.scopes
+    ? withApiKey<Record<string, string>>({ scopes: spec.scopes }, async ({ req, params, key, services, requestId }) => {
+        const parsed = spec.params ? spec.params.safeParse(params) : { success: true as const, data: {} };
+        if (!parsed.success) throw validationError(zodIssues(parsed.error));
+        return reply(await call({ req, query: new URL(req.url).searchParams, params: parsed.data as ParamsOf<R>, key, services, requestId }));
+      })
+    : withRequestLog<Record<string, string>>(
+        async (req, params, services, { requestId }) => {
+          return reply(await call({ req, query: new URL(req.url).searchParams, params: params as RawParamsOf<R>, services, requestId }));
+        },
+        opts,
+      );
+  return Object.assign(served as (req: Request, ctx: RouteContext) => Promise<Response>, { route: spec });
+}
