@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { readLimitedBytes } from "../../http/limitedBody";
 import { htmlMessagePage } from "../../hosted/errorPage";
 
 /** Token replies must never be cached (RFC 6749 §5.1); the platforms send both headers. */
@@ -11,19 +12,27 @@ export function jsonText(text: string, status = 200, headers: Record<string, str
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => jsonText(JSON.stringify(body), status, headers);
 
+/** The platforms' own token endpoints refuse huge bodies; the sandbox's cap is the instance's everywhere (CONTRACT.md §6). */
+export const SANDBOX_MAX_BODY_BYTES = 64 * 1024;
+
 /**
  * The fields of a form body. `multipart` also accepts multipart/form-data
  * (Instagram documents it; TikTok takes urlencoded only). Anything else, or
- * a body that does not parse, reads as no fields at all.
+ * a body that does not parse, reads as no fields at all. A body over
+ * SANDBOX_MAX_BODY_BYTES throws BodyTooLargeError, which the route guard
+ * answers in the platform's dialect.
  */
 export async function readForm(req: Request, opts: { multipart: boolean }): Promise<URLSearchParams | null> {
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
   const urlencoded = type.startsWith("application/x-www-form-urlencoded");
   if (!urlencoded && !(opts.multipart && type.startsWith("multipart/form-data"))) return null;
-  if (urlencoded) return new URLSearchParams(await req.text());
+  const bytes = await readLimitedBytes(req, SANDBOX_MAX_BODY_BYTES);
+  if (urlencoded) return new URLSearchParams(new TextDecoder().decode(bytes));
   try {
+    // The bytes are already bounded; Response parses them with the original boundary.
+    const parsed = await new Response(bytes, { headers: { "content-type": req.headers.get("content-type")! } }).formData();
     const fields = new URLSearchParams();
-    for (const [name, value] of await req.formData()) if (typeof value === "string") fields.append(name, value);
+    for (const [name, value] of parsed) if (typeof value === "string") fields.append(name, value);
     return fields;
   } catch {
     return null;
