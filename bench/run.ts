@@ -81,14 +81,13 @@ async function main() {
 
   const database = await createBenchDatabase();
   benchDatabase = database.name;
+  const encryptionKey = randomBytes(32).toString("base64");
+  const authSecret = randomBytes(32).toString("base64url");
   log(`Database ${database.name}: migrating and seeding...`);
-  const seeded = await seed(database.url);
+  const seeded = await seed({ DATABASE_URL: database.url, LAYERS_ENCRYPTION_KEY: encryptionKey, AUTH_SECRET: authSecret });
   const checkSql = postgres(database.url, { max: 1, onnotice: () => {} });
   closeCheckSql = () => checkSql.end({ timeout: 5 });
   const countStates = async () => Number((await checkSql`select count(*)::int as n from oauth_states`)[0]!.n);
-
-  const encryptionKey = randomBytes(32).toString("base64");
-  const authSecret = randomBytes(32).toString("base64url");
 
   // The app.
   const appPort = await freePort();

@@ -45,33 +45,35 @@ export async function pingRedis() {
   }
 }
 
-/** Migrates and seeds through the domain functions, as ladmin would. */
-export async function seed(databaseUrl: string) {
+/** Migrates and seeds through the domain functions, as ladmin would, under the servers' own secrets. */
+export async function seed(env: { DATABASE_URL: string; LAYERS_ENCRYPTION_KEY: string; AUTH_SECRET: string }) {
   // Imported here: openDatabase() finds the migrations under the working directory, which run.ts sets first.
   const { openDatabase } = await import("@/db/client");
+  const { SecretBox } = await import("@/server/crypto/secretbox");
+  const { operatorScope, orgScope } = await import("@/server/domain/scope");
+  const { parseEnv } = await import("@/server/env");
+  const { createApiKey } = await import("@/server/keys/service");
   const { createOrganization } = await import("@/server/orgs/service");
   const { createProject } = await import("@/server/projects/service");
-  const { createApiKey } = await import("@/server/keys/service");
-  const database = await openDatabase({ databaseUrl, dataDir: "unused", poolSize: 2 });
+  const { resolveSecrets } = await import("@/server/secrets");
+  const config = resolveSecrets(parseEnv(env));
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: config.dataDir, poolSize: 2 });
   try {
     await database.migrate();
+    const ctx = { db: database.db, box: new SecretBox(config.encryptionKey), config };
     const actor = { type: "system" } as const;
-    const org = await createOrganization(database.db, { name: "Bench organization" }, actor);
-    const project = await createProject(database.db, { orgId: org.id, name: "Bench project" }, actor);
+    const org = await createOrganization(ctx, operatorScope(actor), { name: "Bench organization" });
+    const scope = orgScope(org.id, actor);
+    const project = await createProject(ctx, scope, { name: "Bench project" });
     // A test key: TikTok then goes to this instance's sandbox, so no platform credentials are needed.
-    const key = await createApiKey(
-      database.db,
-      {
-        orgId: org.id,
-        name: "Bench key",
-        mode: "test",
-        scopes: ["social:write", "social:read"],
-        allow: [RETURN_URL],
-        writeLimit: HUGE_BUDGET,
-        readLimit: HUGE_BUDGET,
-      },
-      actor,
-    );
+    const key = await createApiKey(ctx, scope, {
+      name: "Bench key",
+      mode: "test",
+      scopes: ["social:write", "social:read"],
+      allow: [RETURN_URL],
+      writeLimit: HUGE_BUDGET,
+      readLimit: HUGE_BUDGET,
+    });
     return { orgId: org.id, projectId: project.id, keyId: key.id, token: key.key };
   } finally {
     await database.close();

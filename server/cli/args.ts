@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type IdKind, idSchema } from "../contract/ids";
 import type { Command } from "./command";
 
 /** Wrong arguments: exit 2 with the message as the one line on stderr. */
@@ -98,6 +99,13 @@ export function checkArguments(command: Command, { flags, positionals, tokens }:
   for (const flag of [...command.required, ...command.optional]) values[flag] = flags[flag] as string | undefined;
   for (const flag of command.repeatable) values[flag] = (flags[flag] as string[] | undefined) ?? [];
   return { operands: Object.fromEntries(command.operands.map((operand, i) => [operand, given[i]!])), flags: values };
+}
+
+/** An id from the command line, in the words of the domain's own schema. */
+export function checkId(subject: string, kind: IdKind, value: string): string {
+  const result = idSchema(kind).safeParse(value);
+  if (!result.success) throw new UsageError(`${subject} ${result.error.issues[0]!.message} (got "${value}")`);
+  return result.data;
 }
 
 /** A flag's value that must be one of a fixed list. */

@@ -1,10 +1,17 @@
-import type { Db } from "@/db/client";
 import type { Actor } from "../audit/record";
-import type { ResolvedConfig } from "../secrets";
+import type { DomainContext } from "../domain/context";
+import { type OperatorScope, operatorScope, type OrgScope, orgScope } from "../domain/scope";
+import { checkId } from "./args";
 import type { CliIo } from "./io";
 
 /** Audit entries written by ladmin name the CLI, not a user. */
-export const CLI_ACTOR: Actor = { type: "cli" };
+const CLI_ACTOR: Actor = { type: "cli" };
+
+/** The instance's operator: what a command names by id alone (a key) is found in whichever organization holds it. */
+export const OPERATOR: OperatorScope = operatorScope(CLI_ACTOR);
+
+/** The organization of an `--org` flag, checked before the database is opened. */
+export const orgFlag = (value: string): OrgScope => orgScope(checkId("--org", "org", value), CLI_ACTOR);
 
 /** What a command prints: `json` with --json, else `human`. */
 export interface Output {
@@ -12,13 +19,8 @@ export interface Output {
   human: string;
 }
 
-/** What a command's work gets once its arguments are checked and the database is open. */
-export interface CommandContext {
-  db: Db;
-  config: ResolvedConfig;
-}
-
-export type Work = (ctx: CommandContext) => Promise<Output>;
+/** A command's work, given the open database as every domain call takes it. */
+export type Work = (ctx: DomainContext) => Promise<Output>;
 
 /** A command as the parser sees it: every flag is a string option (json and help are global). */
 export interface Command {

@@ -6,7 +6,6 @@ import { Interrupted } from "./prompt";
 
 // Domain input fields named as the CLI spells them.
 const SUBJECTS: Record<string, string> = {
-  orgId: "--org",
   name: "--name",
   scopes: "--scopes",
   mode: "--mode",

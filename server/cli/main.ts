@@ -5,6 +5,8 @@
  * (0 done, 1 failure, 2 bad arguments) and leaves the process alone.
  */
 import { newId } from "@/db/ids";
+import { SecretBox } from "../crypto/secretbox";
+import type { DomainContext } from "../domain/context";
 import { parseEnv } from "../env";
 import { setLogSink } from "../log";
 import { resolveSecrets } from "../secrets";
@@ -44,11 +46,12 @@ export async function run(argv: string[], io: CliIo, commands: readonly Command[
 
 async function withDatabase(io: CliIo, work: Work): Promise<Output> {
   const config = io.config ?? resolveSecrets(parseEnv(io.env), (line) => io.stderr(`${line}\n`));
-  if (io.database) return work({ db: io.database.db, config });
+  const context = (db: DomainContext["db"]): DomainContext => ({ db, box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys), config });
+  if (io.database) return work(context(io.database.db));
   const database = await openProcessDatabase(config, { poolSize: 1 });
   try {
     await database.migrate();
-    return await work({ db: database.db, config });
+    return await work(context(database.db));
   } finally {
     await database.close();
   }

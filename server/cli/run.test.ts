@@ -187,6 +187,7 @@ describe("ladmin run()", () => {
       [["projects", "create", "--name", "Shop", "--json"], /projects create needs --org: ladmin projects create --org ORG --name NAME/],
       [["keys", "allowlist", "add", "key_x"], /keys allowlist add needs URL/],
       [["keys", "revoke", "nope"], /KEY must be an API key id \(key_\.\.\.\) \(got "nope"\)/],
+      [["projects", "create", "--org", "acme", "--name", "Shop"], /--org must be an organization id \(org_\.\.\.\) \(got "acme"\)/],
       [[...keys, "--write-limit", "5 per minute"], /--write-limit: expected N\/<window>/],
       [["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write,email"], /--scopes must be a comma-separated list of social:write, social:read \(unknown: email\)/],
       [[...keys, "--mode", "prod"], /--mode must be one of live, test/],

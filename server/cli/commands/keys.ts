@@ -1,8 +1,8 @@
 import { KEY_MODES } from "@/db/schema";
-import { addAllowlistEntry, createApiKey, createKeyInput, keyIdSchema, listAllowlist, removeAllowlistEntry, revokeApiKey } from "../../keys/service";
+import { addAllowlistEntry, createApiKey, createKeyInput, listAllowlist, removeAllowlistEntry, revokeApiKey } from "../../keys/service";
 import { API_SCOPES, type ApiScope, isApiScope } from "../../keys/scopes";
-import { oneOf, UsageError } from "../args";
-import { CLI_ACTOR, defineCommand, type Output } from "../command";
+import { checkId, oneOf, UsageError } from "../args";
+import { defineCommand, OPERATOR, type Output, orgFlag } from "../command";
 import { describeIssues } from "../failure";
 
 function parseScopes(value: string): ApiScope[] {
@@ -16,11 +16,7 @@ function parseScopes(value: string): ApiScope[] {
   return scopes;
 }
 
-function checkKeyId(value: string): string {
-  const result = keyIdSchema.safeParse(value);
-  if (!result.success) throw new UsageError(`KEY ${result.error.issues[0]!.message} (got "${value}")`);
-  return result.data;
-}
+const checkKeyId = (value: string) => checkId("KEY", "key", value);
 
 function allowlistOutput(keyId: string, allowlist: string[]): Output {
   const lines = allowlist.length ? allowlist.map((url) => `  ${url}`).join("\n") : "  (empty)";
@@ -34,8 +30,8 @@ export const keysCreate = defineCommand({
   repeatable: ["allow"],
   synopsis: "--org ORG --name NAME --scopes SCOPES [--mode live|test]\n[--allow URL]... [--write-limit N/WINDOW] [--read-limit N/WINDOW]",
   async prepare({ flags }) {
+    const scope = orgFlag(flags.org);
     const input = {
-      orgId: flags.org,
       name: flags.name,
       scopes: parseScopes(flags.scopes),
       mode: oneOf("--mode", flags.mode ?? "live", KEY_MODES),
@@ -46,8 +42,8 @@ export const keysCreate = defineCommand({
     // The domain's own schema, checked before the database is opened.
     const checked = createKeyInput.safeParse(input);
     if (!checked.success) throw new UsageError(describeIssues(checked.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }))));
-    return async ({ db }) => {
-      const key = await createApiKey(db, input, CLI_ACTOR);
+    return async (ctx) => {
+      const key = await createApiKey(ctx, scope, input);
       const allowlist = key.allowlist.length ? key.allowlist.join(", ") : "empty: add return URLs with `ladmin keys allowlist add`";
       return {
         json: { id: key.id, key: key.key },
@@ -66,7 +62,7 @@ export const keysAllowlistAdd = defineCommand({
   synopsis: "KEY URL",
   async prepare({ operands }) {
     const keyId = checkKeyId(operands.KEY);
-    return async ({ db }) => allowlistOutput(keyId, await addAllowlistEntry(db, keyId, operands.URL, CLI_ACTOR));
+    return async (ctx) => allowlistOutput(keyId, await addAllowlistEntry(ctx, OPERATOR, { keyId, url: operands.URL }));
   },
 });
 
@@ -76,7 +72,7 @@ export const keysAllowlistRemove = defineCommand({
   synopsis: "KEY URL",
   async prepare({ operands }) {
     const keyId = checkKeyId(operands.KEY);
-    return async ({ db }) => allowlistOutput(keyId, await removeAllowlistEntry(db, keyId, operands.URL, CLI_ACTOR));
+    return async (ctx) => allowlistOutput(keyId, await removeAllowlistEntry(ctx, OPERATOR, { keyId, url: operands.URL }));
   },
 });
 
@@ -86,7 +82,7 @@ export const keysAllowlistList = defineCommand({
   synopsis: "KEY",
   async prepare({ operands }) {
     const keyId = checkKeyId(operands.KEY);
-    return async ({ db }) => allowlistOutput(keyId, (await listAllowlist(db, keyId)).allowlist);
+    return async (ctx) => allowlistOutput(keyId, (await listAllowlist(ctx, OPERATOR, keyId)).allowlist);
   },
 });
 
@@ -96,8 +92,8 @@ export const keysRevoke = defineCommand({
   synopsis: "KEY",
   async prepare({ operands }) {
     const keyId = checkKeyId(operands.KEY);
-    return async ({ db }) => {
-      const revoked = await revokeApiKey(db, keyId, CLI_ACTOR);
+    return async (ctx) => {
+      const revoked = await revokeApiKey(ctx, OPERATOR, keyId);
       return { json: { id: revoked.id, revokedAt: revoked.revokedAt }, human: `Revoked ${revoked.id} at ${revoked.revokedAt}.` };
     };
   },

@@ -1,13 +1,13 @@
 import { createOrganization } from "../../orgs/service";
-import { CLI_ACTOR, defineCommand } from "../command";
+import { defineCommand, OPERATOR } from "../command";
 
 export const orgsCreate = defineCommand({
   words: ["orgs", "create"],
   required: ["name"],
   synopsis: "--name NAME",
   async prepare({ flags }) {
-    return async ({ db }) => {
-      const org = await createOrganization(db, { name: flags.name }, CLI_ACTOR);
+    return async (ctx) => {
+      const org = await createOrganization(ctx, OPERATOR, { name: flags.name });
       return { json: { id: org.id }, human: `Created organization ${org.id} (${org.name}).` };
     };
   },
