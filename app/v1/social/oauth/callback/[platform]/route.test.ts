@@ -153,12 +153,14 @@ describe("a successful callback", () => {
 
 describe("using a state once", () => {
   it("two concurrent callbacks exchange the code once and both redirect to the returnUrl", async () => {
-    const { state, callbackUrl } = await consent("tiktok", { username: "racer" });
+    // Unique to the run: a real PostgreSQL keeps accounts from earlier runs.
+    const username = `racer_${Date.now().toString(36)}`;
+    const { state, callbackUrl } = await consent("tiktok", { username });
     const [a, b] = await Promise.all([callback(callbackUrl), callback(callbackUrl)]);
     expect([a.status, b.status]).toEqual([303, 303]);
     expect([a.location, b.location]).toEqual([RETURN_URL, RETURN_URL]);
     expect((await status(state)).status).toBe("completed");
-    const rows = await services.database.db.select().from(socialAccounts).where(eq(socialAccounts.username, "racer"));
+    const rows = await services.database.db.select().from(socialAccounts).where(eq(socialAccounts.username, username));
     expect(rows).toHaveLength(1);
   });
 
