@@ -1,37 +1,31 @@
 import { randomBytes } from "node:crypto";
 import type { Platform } from "@/db/schema";
-import { TestApi } from "./harness";
+import { type Handler, TestApi } from "./testApi";
 import type { Services } from "@/server/services";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/clientAddress";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
 import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+/** The sandbox's endpoints at the paths `next start` serves them (TikTok's with their trailing slash, as the adapters call them). */
+const SANDBOX_ROUTES = [
+  ["POST", "/sandbox/tiktok/v2/oauth/token/"],
+  ["POST", "/sandbox/tiktok/v2/oauth/revoke/"],
+  ["GET", "/sandbox/tiktok/v2/user/info/"],
+  ["POST", "/sandbox/tiktok/consent"],
+  ["POST", "/sandbox/instagram/consent"],
+  ["POST", "/sandbox/instagram/api/oauth/access_token"],
+  ["GET", "/sandbox/instagram/graph/*path"],
+  ["GET", "/sandbox/avatar/:username"],
+] as const;
 
-/**
- * The sandbox's route handlers behind node:http, at the paths `next start`
- * serves them (TikTok's with their trailing slash, as the adapters call them).
- */
+/** The sandbox's route handlers behind node:http. */
 export async function startSandboxApi(): Promise<TestApi> {
   return (await mountSandbox(new TestApi())).listen();
 }
 
 /** Adds the sandbox's routes to a test server (beside the API's, for end-to-end flows). */
 export async function mountSandbox(api: TestApi): Promise<TestApi> {
-  const tiktokToken = await import("@/app/sandbox/tiktok/v2/oauth/token/route");
-  const tiktokRevoke = await import("@/app/sandbox/tiktok/v2/oauth/revoke/route");
-  const tiktokUserInfo = await import("@/app/sandbox/tiktok/v2/user/info/route");
-  const tiktokConsent = await import("@/app/sandbox/tiktok/consent/route");
-  const instagramConsent = await import("@/app/sandbox/instagram/consent/route");
-  const instagramToken = await import("@/app/sandbox/instagram/api/oauth/access_token/route");
-  const instagramGraph = await import("@/app/sandbox/instagram/graph/[...path]/route");
-  const avatar = await import("@/app/sandbox/avatar/[username]/route");
-  // TestApi params are single segments; the catch-all gets them as Next passes them, an array.
-  const graph: Handler = async (req, { params }) => {
-    const { a, b } = await params;
-    return instagramGraph.GET(req, { params: Promise.resolve({ path: b === undefined ? [a!] : [a!, b] }) });
-  };
   // The sandbox budgets per client address, and TestApi records no socket
   // address: each mount is one client of its own unless a request names one,
   // so test files (which share Redis) never share a budget.
@@ -44,16 +38,8 @@ export async function mountSandbox(api: TestApi): Promise<TestApi> {
       headers.set(CLIENT_ADDRESS_HEADER, address);
       return handler(new Request(req, { headers }), ctx);
     };
-  return api
-    .route("POST", "/sandbox/tiktok/v2/oauth/token/", asClient(tiktokToken.POST))
-    .route("POST", "/sandbox/tiktok/v2/oauth/revoke/", asClient(tiktokRevoke.POST))
-    .route("GET", "/sandbox/tiktok/v2/user/info/", asClient(tiktokUserInfo.GET))
-    .route("POST", "/sandbox/tiktok/consent", asClient(tiktokConsent.POST))
-    .route("POST", "/sandbox/instagram/consent", asClient(instagramConsent.POST))
-    .route("POST", "/sandbox/instagram/api/oauth/access_token", asClient(instagramToken.POST))
-    .route("GET", "/sandbox/instagram/graph/:a", asClient(graph))
-    .route("GET", "/sandbox/instagram/graph/:a/:b", asClient(graph))
-    .route("GET", "/sandbox/avatar/:username", avatar.GET);
+  for (const [method, path] of SANDBOX_ROUTES) await api.mount(method, path, asClient);
+  return api;
 }
 
 /** The authorize parameters Layers would send for a test-mode attempt. */
