@@ -158,7 +158,8 @@ export async function request(
     body = JSON.stringify(opts.body);
     headers["content-type"] = "application/json";
   }
-  const response = await fetch(api.url + path, { method, headers, body });
+  // Redirects are answers to check, not to follow.
+  const response = await fetch(api.url + path, { method, headers, body, redirect: "manual" });
   const text = await response.text();
   let parsed: unknown;
   try {
