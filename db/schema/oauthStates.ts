@@ -43,6 +43,9 @@ export const oauthStates = pgTable(
     createdAt: createdAt(),
     expiresAt: instant("expires_at").notNull(),
     completedAt: instant("completed_at"),
+    // SHA-256 of the __Host- cookie given to the first browser that pressed the
+    // hosted connect page's button: only that browser may go on from there.
+    browserBindingHash: text("browser_binding_hash"),
   },
   (t) => [
     // The console's attempt list: newest first per project.

@@ -34,8 +34,10 @@ export const socialAccounts = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    // Reconnecting the same platform user in a project updates this row.
-    uniqueIndex("social_accounts_identity_key").on(t.projectId, t.platform, t.platformUserId),
+    // Reconnecting the same platform user in a project updates this row. The
+    // mode is part of the identity: a sandbox connection never lands on (or
+    // overwrites the tokens of) a live account with the same platform user id.
+    uniqueIndex("social_accounts_identity_key").on(t.projectId, t.platform, t.platformUserId, t.livemode),
     // Cursor pagination of a project's accounts (id is time-ordered).
     index("social_accounts_project_id_idx").on(t.projectId, t.id),
   ],

@@ -13,6 +13,8 @@ export const users = pgTable(
     // Console sessions are JWTs; signing out sets this, and any session issued
     // before it is refused, so a copied cookie dies with the sign-out.
     sessionsRevokedAt: instant("sessions_revoked_at"),
+    // A disabled user cannot sign in, and their sessions end (sessionsRevokedAt is set with it).
+    disabledAt: instant("disabled_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],

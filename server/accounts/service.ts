@@ -76,7 +76,7 @@ export async function upsertSocialAccount(
       createdAt: now,
     })
     .onConflictDoUpdate({
-      target: [socialAccounts.projectId, socialAccounts.platform, socialAccounts.platformUserId],
+      target: [socialAccounts.projectId, socialAccounts.platform, socialAccounts.platformUserId, socialAccounts.livemode],
       set: {
         ...profile,
         ...(refreshTokenEnc && { refreshTokenEnc, refreshTokenExpiresAt: input.tokens.refreshTokenExpiresAt }),
