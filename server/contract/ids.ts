@@ -15,7 +15,10 @@ export const ID_PATTERNS = {
   sa: new RegExp(`^sa_${CROCKFORD}{26}$`),
   we: new RegExp(`^we_${CROCKFORD}{26}$`),
   evt: new RegExp(`^evt_${CROCKFORD}{26}$`),
-  st: new RegExp(`^st_${CROCKFORD}{26,64}$`),
+  // Any base32 letters and digits: the contract's own example state
+  // (st_01HXZ8K2M4P5QRS6TUV7WXYZ9A) has a U, which Crockford's alphabet lacks,
+  // and an unknown state of an allowed shape must be a 404, not a 400.
+  st: /^st_[0-9A-Z]{26,64}$/,
 } as const;
 
 export type IdKind = keyof typeof ID_PATTERNS;

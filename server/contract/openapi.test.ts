@@ -10,7 +10,7 @@ const doc = JSON.parse(openApiText());
 
 describe("the OpenAPI document", () => {
   it("is valid OpenAPI 3.1 (swagger-parser)", async () => {
-    const api = await SwaggerParser.validate(structuredClone(doc));
+    const api = (await SwaggerParser.validate(structuredClone(doc))) as { openapi?: string };
     expect(api.openapi).toBe("3.1.0");
   });
 

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newStateId } from "@/db/ids";
 import { oauthStates } from "@/db/schema";
@@ -96,6 +97,29 @@ describe("GET oauth-status", () => {
     const res = await status(attempt.state, sibling.token);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("NOT_FOUND");
+  });
+
+  it("is 404 for an unknown state of either shape the contract allows, and 400 only for what cannot be a state", async () => {
+    // The seed's state is st_ + a ULID (26 characters); this instance issues 32.
+    for (const unknown of ["st_01HXZ8K2M4P5QRS6TUV7WXYZ9A", newStateId(), `st_${ulid()}`]) {
+      const res = await status(unknown);
+      expect([res.status, res.body.error.code], unknown).toEqual([404, "NOT_FOUND"]);
+    }
+    for (const impossible of ["st_abc", "foo", "st_01hxz8k2m4p5qrs6tuv7wxyz9a", "st_01HXZ8K2M4P5QRS6TUV7WXYZ9-", `st_${"A".repeat(65)}`, "sa_01HXZ8K2M4P5QRS6TUV7WXYZ9A"]) {
+      const res = await status(impossible);
+      expect([res.status, res.body.error.code], impossible).toEqual([400, "VALIDATION"]);
+      expect(res.body.error.issues[0].path).toBe("state");
+    }
+  });
+
+  it("reads an attempt whose state is st_ + a ULID", async () => {
+    const attempt = await createAttempt();
+    const [row] = await services.database.db.select().from(oauthStates).where(eq(oauthStates.id, attempt.state));
+    const state = `st_${ulid()}`;
+    await services.database.db.insert(oauthStates).values({ ...row!, id: state });
+    const res = await status(state);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state, status: "pending" });
   });
 
   it("is 404 for an unknown state and 400 for a malformed one", async () => {

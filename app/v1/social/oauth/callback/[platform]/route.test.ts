@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthStates, socialAccounts } from "@/db/schema";
+import { domainContext } from "@/server/domain/context";
+import { connectView } from "@/server/hosted/views";
 import { createPlatformAdapter } from "@/server/oauth/platforms";
 import { platformEndpoints, sandboxCredentials } from "@/server/oauth/platforms/config";
 import { mountSandbox } from "@/test-support/sandbox";
@@ -238,7 +240,8 @@ describe("failures redirect to the returnUrl with layers_oauth_error", () => {
 
 describe("callbacks that name no attempt", () => {
   it("render the unframeable hosted error page with HTTP 400 and redirect nowhere", async () => {
-    for (const query of ["code=x&state=st_00000000000000000000000000000000", "code=x&state=garbage", "code=x", "error=access_denied&error_reason=user_denied"]) {
+    const ulidShaped = "code=x&state=st_01HXZ8K2M4P5QRS6TUV7WXYZ9A";
+    for (const query of ["code=x&state=st_00000000000000000000000000000000", ulidShaped, "code=x&state=garbage", "code=x", "error=access_denied&error_reason=user_denied"]) {
       const res = await callback(`${api.url}/v1/social/oauth/callback/instagram?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.location).toBeNull();
@@ -254,6 +257,10 @@ describe("callbacks that name no attempt", () => {
     expect((await callback(wrongPath)).status).toBe(400);
     expect((await stateRow(state)).status).toBe("pending");
     expect((await callback(callbackUrl)).location).toBe(RETURN_URL);
+  });
+
+  it("the hosted connect page reads an unknown ULID-shaped state as unknown", async () => {
+    expect(await connectView(domainContext(services), "st_01HXZ8K2M4P5QRS6TUV7WXYZ9A")).toEqual({ kind: "unknown" });
   });
 
   it("an unknown platform path is the error page too", async () => {
