@@ -3,8 +3,17 @@ import { defineConfig } from "@playwright/test";
 // Debian's Chromium: Playwright's own browser download is not available here.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
+/**
+ * Two suites over one build (made once, in globalSetup): `e2e` drives
+ * Chromium through the product as people use it; `security` (npm run
+ * test:security) attacks a running instance over HTTP, one file per promise
+ * of the hardening issue.
+ */
 export default defineConfig({
-  testDir: "./e2e",
+  projects: [
+    { name: "e2e", testDir: "./e2e" },
+    { name: "security", testDir: "./security" },
+  ],
   globalSetup: "./e2e/support/globalSetup.ts",
   fullyParallel: false,
   workers: 1,

@@ -23,10 +23,10 @@ export interface Instance {
  * organization, project and test-mode key whose allowlist holds `allow`,
  * then `npm start` serving it.
  */
-export async function startInstance(allow: (url: string) => string[]): Promise<Instance> {
+export async function startInstance(allow: (url: string) => string[], opts: { env?: Record<string, string> } = {}): Promise<Instance> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const env = cleanEnv({ PORT: String(port), LAYERS_DATA_DIR: freshDataDir(), LAYERS_PUBLIC_URL: url });
+  const env = cleanEnv({ PORT: String(port), LAYERS_DATA_DIR: freshDataDir(), LAYERS_PUBLIC_URL: url, ...opts.env });
   const org = ladmin(env, ["orgs", "create", "--name", "E2E organization"]);
   const project = ladmin(env, ["projects", "create", "--org", org.id, "--name", "Acme Studio"]);
   const key = ladmin(env, [
