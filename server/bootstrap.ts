@@ -35,6 +35,7 @@ async function consoleBanner(services: Services): Promise<string> {
     "",
     `Layers Connect is running at ${publicUrl}`,
     `  Console:  ${publicUrl}/console`,
+    `  API reference: ${publicUrl}/docs`,
     users === 0
       ? `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner,`
       : "  Sign in with your console email and password. To add a user (server stopped, when embedded):",

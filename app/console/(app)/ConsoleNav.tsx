@@ -12,6 +12,7 @@ const LINKS = [
   { href: "/console/accounts", label: "Accounts" },
   { href: "/console/audit", label: "Audit log" },
   { href: "/console/members", label: "Members" },
+  { href: "/docs", label: "API reference" },
 ];
 
 export function ConsoleNav() {
