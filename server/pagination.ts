@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { CURSOR_MESSAGE, pageCursor } from "./contract/api";
 import { validationError } from "./errors";
 
-const CURSOR_MESSAGE = "must be a nextCursor from an earlier page";
-
-/** A cursor as a caller may send it: what `encodeCursor` makes, and never long. */
-export const cursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, CURSOR_MESSAGE);
+/** A cursor as a caller may send it (the public API's shape, also for the console's lists). */
+export const cursorSchema = pageCursor;
 
 /** Opaque cursors: base64url of the sort key of the last row on a page. */
 export function encodeCursor(parts: string[]): string {

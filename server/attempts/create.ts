@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { newStateId } from "@/db/ids";
-import { PLATFORMS, type Platform } from "@/db/schema";
+import type { Platform } from "@/db/schema";
+import { oauthUrlRequest } from "@/server/contract/api";
 import { ids } from "@/server/contract/ids";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { parseReturnUrl } from "../allowlist/url";
@@ -20,16 +21,7 @@ import { insertAttempt } from "./store";
 
 export const STATE_TTL_MS = 10 * 60_000;
 
-export const oauthUrlBody = z
-  .strictObject(
-    {
-      platform: z.enum(PLATFORMS, { message: 'must be "tiktok" or "instagram"' }),
-      returnUrl: z.string({ message: "must be a string URL" }).max(2048, "must be at most 2048 characters"),
-      scopes: z.array(z.string(), { message: "must be an array of scope names" }).max(20).optional(),
-      usageNote: z.string({ message: "must be a string" }).max(500, "must be at most 500 characters").optional(),
-    },
-    { message: "the body must be a JSON object" },
-  )
+export const oauthUrlBody = oauthUrlRequest
   .superRefine((body, ctx) => {
     const returnUrl = parseReturnUrl(body.returnUrl);
     if (!returnUrl.ok) ctx.addIssue({ code: "custom", path: ["returnUrl"], message: returnUrl.reason });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt, lte } from "drizzle-orm";
-import { z } from "zod";
 import { idempotencyRecords } from "@/db/schema";
+import { idempotencyKey } from "@/server/contract/api";
 import { type DomainContext, inTransaction } from "../domain/context";
 import type { KeyScope } from "../domain/scope";
 import { AppError, validationError } from "../errors";
@@ -13,10 +13,6 @@ import { AppError, validationError } from "../errors";
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
-export const idempotencyKeySchema = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters");
-
 export interface IdempotentRequest {
   key: string;
   fingerprint: string;
@@ -24,7 +20,7 @@ export interface IdempotentRequest {
 
 /** The checked header, and the request's fingerprint over the project and the body. */
 export function idempotentRequest(header: string, projectId: string, body: unknown): IdempotentRequest {
-  const key = idempotencyKeySchema.safeParse(header);
+  const key = idempotencyKey.safeParse(header);
   if (!key.success) throw validationError([{ path: "Idempotency-Key", message: key.error.issues[0]!.message }]);
   return { key: key.data, fingerprint: requestFingerprint(projectId, body) };
 }

@@ -11,20 +11,35 @@ const timestamp = z.iso.datetime().meta({ description: "ISO-8601 instant, UTC", 
 
 export const platform = z.enum(PLATFORMS).meta({ description: "The social platform", example: "tiktok" });
 
-export const oauthUrlRequest = z.strictObject({
-  platform,
-  returnUrl: z.string().max(2048).meta({
-    description:
-      "Where the end-customer's browser is sent when the attempt ends: an absolute http(s) URL without a fragment, in this key's return URL allowlist (a query string is kept).",
-    example: "https://app.example.com/connect/return",
-  }),
-  scopes: z
-    .array(z.string())
-    .max(20)
-    .optional()
-    .meta({ description: "The platform scopes to request; the platform's defaults when omitted. The basic scope is always included." }),
-  usageNote: z.string().max(500).optional().meta({ description: "Free text kept with the attempt and shown in the console.", example: "Acme Coffee" }),
-});
+/**
+ * The oauth-url body as a caller may send it, with the messages its issues
+ * carry. The domain adds what needs more than zod (returnUrl rules, the
+ * platform's known scopes) with a refinement on top.
+ */
+export const oauthUrlRequest = z.strictObject(
+  {
+    platform: z.enum(PLATFORMS, { message: 'must be "tiktok" or "instagram"' }).meta({ description: "The social platform", example: "tiktok" }),
+    returnUrl: z
+      .string({ message: "must be a string URL" })
+      .max(2048, "must be at most 2048 characters")
+      .meta({
+        description:
+          "Where the end-customer's browser is sent when the attempt ends: an absolute http(s) URL without a fragment, in this key's return URL allowlist (a query string is kept).",
+        example: "https://app.example.com/connect/return",
+      }),
+    scopes: z
+      .array(z.string(), { message: "must be an array of scope names" })
+      .max(20)
+      .optional()
+      .meta({ description: "The platform scopes to request; the platform's defaults when omitted. The basic scope is always included." }),
+    usageNote: z
+      .string({ message: "must be a string" })
+      .max(500, "must be at most 500 characters")
+      .optional()
+      .meta({ description: "Free text kept with the attempt and shown in the console.", example: "Acme Coffee" }),
+  },
+  { message: "the body must be a JSON object" },
+);
 
 export const oauthUrlResponse = z.strictObject({
   authorizeUrl: z.url().meta({ description: "The platform's own authorize URL (the sandbox's for lp_test_ keys): open it in a top-level browser tab." }),
@@ -85,15 +100,20 @@ export const accountPage = z.strictObject({
   nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
 });
 
+export const CURSOR_MESSAGE = "must be a nextCursor from an earlier page";
+
+/** A cursor as a caller may send it: what the server's nextCursor holds, and never long. */
+export const pageCursor = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, CURSOR_MESSAGE);
+
 export const accountListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: "Page size, 1 to 100 (default 50)." }),
-  cursor: z.string().optional().meta({ description: "A nextCursor from an earlier page." }),
+  limit: z.coerce.number().int().min(1).max(100).default(50).meta({ description: "Page size, 1 to 100." }),
+  cursor: pageCursor.optional().meta({ description: "A nextCursor from an earlier page." }),
 });
 
+export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters");
+
 export const idempotencyHeaders = z.object({
-  "Idempotency-Key": z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/)
+  "Idempotency-Key": idempotencyKey
     .optional()
     .meta({ description: "1 to 255 visible ASCII characters: the same key and body within 24 h answers the same state and URL." }),
 });
