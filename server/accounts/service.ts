@@ -2,6 +2,7 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import { newId } from "@/db/ids";
 import { type Platform, projects, socialAccounts } from "@/db/schema";
+import { accountListQuery } from "@/server/contract/api";
 import { ids } from "@/server/contract/ids";
 import { recordAudit } from "../audit/record";
 import { type DomainContext, inTransaction } from "../domain/context";
@@ -11,7 +12,7 @@ import { describeError, log } from "../log";
 import { createPlatformAdapter } from "../oauth/platforms";
 import { platformEndpoints } from "../oauth/platforms/config";
 import type { Profile, TokenSet } from "../oauth/platforms/types";
-import { cursorSchema, decodeCursor, page } from "../pagination";
+import { decodeCursor, page } from "../pagination";
 import { requireActiveProject } from "../projects/service";
 import { parseInput } from "../validation";
 
@@ -86,10 +87,8 @@ export async function upsertSocialAccount(
   return { id: row!.id, created: row!.id === id };
 }
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: cursorSchema.optional(),
-});
+// The table's query schema, checked here: after the project's 404, as the contract orders them.
+const listQuery = accountListQuery;
 
 /** Account ids are ULIDs (time-ordered), so the last id on a page is the cursor. */
 const accountCursor = z.tuple([ids.sa]);
