@@ -16,7 +16,7 @@ import { assembleServices, type Services, setServices } from "@/server/services"
 import { openDatabase } from "@/db/client";
 import { ROUTES } from "@/server/contract/routes";
 import { checkAnswer } from "./contract";
-import { TestApi } from "./testApi";
+import { readAnswer, TestApi } from "./testApi";
 
 /**
  * Services for a test file: the real PostgreSQL and Redis when DATABASE_URL
@@ -159,15 +159,7 @@ export async function request(
     headers["content-type"] = "application/json";
   }
   // Redirects are answers to check, not to follow.
-  const response = await fetch(api.url + path, { method, headers, body, redirect: "manual" });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const answer = { status: response.status, headers: response.headers, body: parsed, text };
+  const answer = await readAnswer(await fetch(api.url + path, { method, headers, body, redirect: "manual" }));
   checkAnswer(method, new URL(api.url + path).pathname, answer);
   return answer;
 }

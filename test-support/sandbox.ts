@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Platform } from "@/db/schema";
-import { type Handler, TestApi } from "./testApi";
+import { type Handler, readAnswer, TestApi } from "./testApi";
 import type { Services } from "@/server/services";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/clientAddress";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
@@ -100,14 +100,4 @@ export function postForm(api: TestApi, path: string, fields: Record<string, stri
 }
 
 /** Reads a reply as status, raw text and parsed JSON (when it is JSON). */
-export async function read(response: Response) {
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: response.status, headers: response.headers, text, body: body as any };
-}
+export const read = readAnswer;
