@@ -13,13 +13,27 @@ export class MemoryRateLimiter implements RateLimiter {
   constructor(private readonly now: () => number = Date.now) {}
 
   async limit(identifier: string, budget: Budget): Promise<RateDecision> {
+    return this.count(identifier, budget, 1);
+  }
+
+  // In-process: there is no store to lose, so the strict forms are the same count.
+  async charge(identifier: string, budget: Budget, tokens: number): Promise<RateDecision> {
+    return this.count(identifier, budget, tokens);
+  }
+
+  async peek(identifier: string, budget: Budget): Promise<RateDecision> {
+    const decision = this.count(identifier, budget, 0);
+    return { ...decision, success: decision.remaining > 0 };
+  }
+
+  private count(identifier: string, budget: Budget, tokens: number): RateDecision {
     const now = this.now();
     const bucket = Math.floor(now / budget.windowMs);
     const key = `${identifier}:${bucket}`;
     const resetMs = (bucket + 1) * budget.windowMs;
     const window = this.windows.get(key) ?? { count: 0, resetMs };
-    window.count++;
-    this.windows.set(key, window);
+    window.count += tokens;
+    if (tokens !== 0) this.windows.set(key, window);
     if (++this.calls % 1024 === 0) this.sweep(now);
     return {
       success: window.count <= budget.tokens,

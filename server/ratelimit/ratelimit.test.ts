@@ -7,7 +7,8 @@ import { type Budget, parseBudget } from "./budget";
 import { createRateLimiter, createRedisRateLimiter } from "./index";
 import { MemoryRateLimiter } from "./memory";
 import { startUpstashRestShim } from "@/test-support/upstashRestShim";
-import type { RateLimiter } from "./types";
+import { type RateLimiter, RateLimitUnavailableError } from "./types";
+import { STRICT_TIMEOUT_MS } from "./upstash";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** Unique per run so parallel runs against one Redis never share keys. */
@@ -178,6 +179,48 @@ describe.each(backends)("$name backend: fixed-window conformance", ({ name, crea
   });
 });
 
+describe.each(backends)("$name backend: strict charge and peek", ({ create }) => {
+  let limiter: RateLimiter;
+
+  beforeAll(async () => {
+    limiter = await create();
+    cleanups.push(() => limiter.close());
+  });
+
+  it("peek counts nothing and says whether one more call fits; charge counts any number, negative gives back", async () => {
+    const b = budget("3/60s");
+    const id = uniqueId("charge");
+    await awayFromWindowEdge(b.windowMs, 2_000);
+    const expectedReset = windowEnd(Date.now(), b.windowMs);
+
+    expect(await limiter.peek(id, b)).toEqual({ success: true, limit: 3, remaining: 3, resetMs: expectedReset });
+    expect(await limiter.peek(id, b)).toMatchObject({ remaining: 3 });
+    expect(await limiter.charge(id, b, 2)).toEqual({ success: true, limit: 3, remaining: 1, resetMs: expectedReset });
+    expect(await limiter.charge(id, b, 1)).toMatchObject({ success: true, remaining: 0 });
+    expect(await limiter.peek(id, b)).toMatchObject({ success: false, remaining: 0 });
+    expect(await limiter.charge(id, b, 1)).toMatchObject({ success: false, remaining: 0 });
+    // Giving back what was counted: the refused call, then everything.
+    expect(await limiter.charge(id, b, -1)).toMatchObject({ success: true, remaining: 0 });
+    expect(await limiter.charge(id, b, -3)).toMatchObject({ success: true, remaining: 3 });
+    expect(await limiter.peek(id, b)).toMatchObject({ success: true, remaining: 3 });
+    // limit() and charge() count in the same window.
+    await limiter.limit(id, b);
+    expect(await limiter.peek(id, b)).toMatchObject({ remaining: 2 });
+  });
+
+  it("every refused charge is counted, so giving each back is exact (no cached block that counts nothing)", async () => {
+    const b = budget("1/60s");
+    const id = uniqueId("cache");
+    await awayFromWindowEdge(b.windowMs, 2_000);
+    expect((await limiter.charge(id, b, 1)).success).toBe(true);
+    expect((await limiter.charge(id, b, 1)).success).toBe(false);
+    expect((await limiter.charge(id, b, 1)).success).toBe(false);
+    await limiter.charge(id, b, -1);
+    await limiter.charge(id, b, -1);
+    expect(await limiter.peek(id, b)).toMatchObject({ success: false, remaining: 0 });
+  });
+});
+
 describe("memory backend with an injected clock", () => {
   it("counts per fixed window and resets at the window end", async () => {
     let now = 1_700_000_000_500; // 20.5 s into a 60 s window
@@ -298,6 +341,27 @@ describe("fail-open", () => {
       expect(logs.count(STORE_FAULT)).toBe(1);
       expect(logs.count(CONNECTION_FAULT)).toBeLessThanOrEqual(1);
       await limiter.close();
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it("strict calls fail closed: a refused or hung store throws RateLimitUnavailableError within about a second", { timeout: 15_000 }, async () => {
+    const logs = captureLogs();
+    try {
+      const stores = [
+        await createRedisRateLimiter(`redis://127.0.0.1:${await refusedPort()}`, `test:${RUN}:strict-refused`),
+        await createRedisRateLimiter(`redis://127.0.0.1:${await hungServer("tcp")}`, `test:${RUN}:strict-hung`),
+        await createRateLimiter({ upstash: { url: `http://127.0.0.1:${await hungServer("http")}`, token: UPSTASH_TOKEN }, redisUrl: undefined }),
+      ];
+      for (const limiter of stores) {
+        cleanups.push(() => limiter.close());
+        for (const call of [() => limiter.charge(uniqueId("strict"), b, 1), () => limiter.peek(uniqueId("strict"), b)]) {
+          const started = Date.now();
+          await expect(call()).rejects.toBeInstanceOf(RateLimitUnavailableError);
+          expect(Date.now() - started).toBeLessThan(STRICT_TIMEOUT_MS + 1_000);
+        }
+      }
     } finally {
       logs.restore();
     }

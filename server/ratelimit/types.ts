@@ -12,6 +12,14 @@ export interface RateDecision {
 
 export type RateLimitBackend = "upstash" | "redis" | "memory";
 
+/** The store could not answer a strict call in time: whoever asked must refuse, not pass. */
+export class RateLimitUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("rate limit store unavailable", { cause });
+    this.name = "RateLimitUnavailableError";
+  }
+}
+
 /**
  * A fixed-window limiter. All backends count the same way: the window is
  * `floor(now / windowMs)`, a call is allowed while the count in the window is
@@ -19,6 +27,20 @@ export type RateLimitBackend = "upstash" | "redis" | "memory";
  */
 export interface RateLimiter {
   readonly backend: RateLimitBackend;
+  /** Counts one call; a store that cannot answer lets it through (`failedOpen`): the API stays up. */
   limit(identifier: string, budget: Budget): Promise<RateDecision>;
+  /**
+   * Counts `tokens` calls at once and says whether the count is still within
+   * the budget. Negative gives calls back; the count can go below zero, so
+   * give back only what was counted in the same window. Strict: a store that cannot
+   * answer throws RateLimitUnavailableError. For budgets that guard secrets
+   * (sign-in), where letting a guess through unlimited is worse than refusing.
+   */
+  charge(identifier: string, budget: Budget, tokens: number): Promise<RateDecision>;
+  /**
+   * The current window as a decision, counting nothing: `success` says whether
+   * one more call would be within the budget. Strict like `charge`.
+   */
+  peek(identifier: string, budget: Budget): Promise<RateDecision>;
   close(): Promise<void>;
 }

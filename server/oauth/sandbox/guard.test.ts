@@ -45,6 +45,8 @@ const send = (path: string, init: RequestInit & { headers?: Record<string, strin
 const exhausted: RateLimiter = {
   backend: "memory",
   limit: async (_id, budget) => ({ success: false, limit: budget.tokens, remaining: 0, resetMs: Date.now() + 42_000 }),
+  charge: async (_id, budget) => ({ success: false, limit: budget.tokens, remaining: 0, resetMs: Date.now() + 42_000 }),
+  peek: async (_id, budget) => ({ success: false, limit: budget.tokens, remaining: 0, resetMs: Date.now() + 42_000 }),
   close: async () => {},
 };
 
@@ -52,6 +54,12 @@ const exhausted: RateLimiter = {
 const unreachable: RateLimiter = {
   backend: "redis",
   limit: async () => {
+    throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+  },
+  charge: async () => {
+    throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+  },
+  peek: async () => {
     throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
   },
   close: async () => {},
