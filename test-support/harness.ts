@@ -9,7 +9,7 @@ import type { ApiScope } from "@/server/keys/scopes";
 import { createOrganization } from "@/server/orgs/service";
 import { createProject } from "@/server/projects/service";
 import { domainContext } from "@/server/domain/context";
-import { operatorScope, orgScope } from "@/server/domain/scope";
+import { modeScope, operatorScope, orgScope } from "@/server/domain/scope";
 import { createRateLimiter, type RateLimiter } from "@/server/ratelimit";
 import { resolveSecrets } from "@/server/secrets";
 import { assembleServices, type Services, setServices } from "@/server/services";
@@ -116,13 +116,16 @@ export async function startApi(): Promise<TestApi> {
   return (await apiRoutes()).listen();
 }
 
-/** Stores a connected account directly, as a finished callback would. */
-export async function seedAccount(services: Services, tenant: Pick<Tenant, "orgId" | "projectId">, opts: { username?: string; platform?: "tiktok" | "instagram"; refreshToken?: string | null } = {}) {
+/** Stores a connected account directly, as a finished callback would (a test-mode one unless `mode` says live). */
+export async function seedAccount(
+  services: Services,
+  tenant: Pick<Tenant, "orgId" | "projectId">,
+  opts: { username?: string; platform?: "tiktok" | "instagram"; refreshToken?: string | null; mode?: "live" | "test" } = {},
+) {
   const username = opts.username ?? `user_${suffix()}`;
-  return upsertSocialAccount(domainContext(services), orgScope(tenant.orgId, { type: "system" }), {
+  return upsertSocialAccount(domainContext(services), modeScope(orgScope(tenant.orgId, { type: "system" }), opts.mode ?? "test"), {
     projectId: tenant.projectId,
     platform: opts.platform ?? "tiktok",
-    livemode: false,
     profile: { platformUserId: `uid_${username}`, username, displayName: username.toUpperCase(), avatarUrl: null },
     tokens: {
       accessToken: `act.${suffix()}`,

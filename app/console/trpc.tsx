@@ -5,6 +5,7 @@ import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { createContext, useContext, useState, type ReactNode } from "react";
+import type { KeyMode } from "@/server/contract/vocabulary";
 import type { AppRouter } from "@/server/trpc/root";
 import { errorStatus } from "./_ui/errors";
 
@@ -48,7 +49,17 @@ export function useViewer(): Viewer {
   return viewer;
 }
 
-export function ConsoleProviders({ role, userId, children }: { role: Role; userId: string; children: ReactNode }) {
+export type ConsoleMode = KeyMode;
+const ModeContext = createContext<ConsoleMode | null>(null);
+
+/** The mode the console shows: every query over attempts, accounts and the overview names it. */
+export function useConsoleMode(): ConsoleMode {
+  const mode = useContext(ModeContext);
+  if (!mode) throw new Error("useConsoleMode outside ConsoleProviders");
+  return mode;
+}
+
+export function ConsoleProviders({ role, userId, mode, children }: { role: Role; userId: string; mode: ConsoleMode; children: ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc" })] }),
@@ -57,7 +68,9 @@ export function ConsoleProviders({ role, userId, children }: { role: Role; userI
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <ViewerContext.Provider value={viewer}>{children}</ViewerContext.Provider>
+        <ViewerContext.Provider value={viewer}>
+          <ModeContext.Provider value={mode}>{children}</ModeContext.Provider>
+        </ViewerContext.Provider>
       </TRPCProvider>
     </QueryClientProvider>
   );

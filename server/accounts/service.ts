@@ -6,7 +6,7 @@ import { accountListQuery } from "@/server/contract/api";
 import { ids } from "@/server/contract/ids";
 import { recordAudit } from "../audit/record";
 import { type DomainContext, inTransaction } from "../domain/context";
-import type { OrgScope } from "../domain/scope";
+import { inMode, isLive, type ModeScope } from "../domain/scope";
 import { AppError } from "../errors";
 import { describeError, log } from "../log";
 import { createPlatformAdapter } from "../oauth/platforms";
@@ -39,14 +39,16 @@ export function serializeAccount(row: AccountRow) {
 export type Account = ReturnType<typeof serializeAccount>;
 
 /**
- * Stores a connection: one account per project + platform + platform user.
- * Reconnecting updates the same row (same id); a refresh token the platform
- * did not send again never replaces the stored one.
+ * Stores a connection: one account per project + platform + platform user
+ * in the scope's mode, so a sandbox connection of the same platform user id
+ * is another row and never touches a live account's tokens. Reconnecting
+ * updates the same row (same id); a refresh token the platform did not send
+ * again never replaces the stored one.
  */
 export async function upsertSocialAccount(
   ctx: DomainContext,
-  scope: OrgScope,
-  input: { projectId: string; platform: Platform; livemode: boolean; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
+  scope: ModeScope,
+  input: { projectId: string; platform: Platform; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
 ): Promise<{ id: string; created: boolean }> {
   const { box } = ctx;
   const now = new Date();
@@ -70,7 +72,7 @@ export async function upsertSocialAccount(
       projectId: input.projectId,
       platform: input.platform,
       platformUserId: input.profile.platformUserId,
-      livemode: input.livemode,
+      livemode: isLive(scope),
       ...profile,
       refreshTokenEnc,
       refreshTokenExpiresAt: input.tokens.refreshTokenExpiresAt,
@@ -93,10 +95,10 @@ const listQuery = accountListQuery;
 /** Account ids are ULIDs (time-ordered), so the last id on a page is the cursor. */
 const accountCursor = z.tuple([ids.sa]);
 
-/** A project's accounts, oldest first, a page at a time. */
+/** A project's accounts of the scope's mode, oldest first, a page at a time. */
 export async function listSocialAccounts(
   ctx: DomainContext,
-  scope: OrgScope,
+  scope: ModeScope,
   input: { projectId: string; limit?: string | null; cursor?: string | null },
 ) {
   const { projectId } = parseInput(z.object({ projectId: ids.prj }), input);
@@ -106,25 +108,26 @@ export async function listSocialAccounts(
   const rows = await ctx.db
     .select()
     .from(socialAccounts)
-    .where(and(eq(socialAccounts.projectId, projectId), after ? gt(socialAccounts.id, after) : undefined))
+    .where(and(eq(socialAccounts.projectId, projectId), inMode(scope, socialAccounts.livemode), after ? gt(socialAccounts.id, after) : undefined))
     .orderBy(asc(socialAccounts.id))
     .limit(limit + 1);
   const { items, nextCursor } = page(rows, limit, (r) => [r.id]);
   return { data: items.map(serializeAccount), nextCursor };
 }
 
-async function requireAccount(ctx: DomainContext, scope: OrgScope, accountId: string): Promise<AccountRow> {
+/** An account of the scope's organization and mode; one of another mode is as absent as one of another organization. */
+async function requireAccount(ctx: DomainContext, scope: ModeScope, accountId: string): Promise<AccountRow> {
   const { id } = parseInput(z.object({ id: ids.sa }), { id: accountId });
   const [row] = await ctx.db
     .select()
     .from(socialAccounts)
-    .where(and(eq(socialAccounts.id, id), eq(socialAccounts.orgId, scope.orgId)))
+    .where(and(eq(socialAccounts.id, id), eq(socialAccounts.orgId, scope.orgId), inMode(scope, socialAccounts.livemode)))
     .limit(1);
-  if (!row) throw new AppError("NOT_FOUND", `Social account ${id} was not found in this key's organization.`);
+  if (!row) throw new AppError("NOT_FOUND", `Social account ${id} was not found among this organization's ${scope.mode}-mode accounts.`);
   return row;
 }
 
-export async function getSocialAccount(ctx: DomainContext, scope: OrgScope, accountId: string) {
+export async function getSocialAccount(ctx: DomainContext, scope: ModeScope, accountId: string) {
   return serializeAccount(await requireAccount(ctx, scope, accountId));
 }
 
@@ -133,7 +136,7 @@ export async function getSocialAccount(ctx: DomainContext, scope: OrgScope, acco
  * (a failure there is logged, not fatal: the tokens are deleted anyway),
  * then deletes the tokens and marks the account disconnected.
  */
-export async function disconnectSocialAccount(ctx: DomainContext, scope: OrgScope, accountId: string) {
+export async function disconnectSocialAccount(ctx: DomainContext, scope: ModeScope, accountId: string) {
   const account = await requireAccount(ctx, scope, accountId);
   let revoked = false;
   if (account.accessTokenEnc) {
@@ -169,8 +172,8 @@ export async function disconnectSocialAccount(ctx: DomainContext, scope: OrgScop
 
 const ORG_PAGE = 50;
 
-/** Every account of the organization (or of one project), oldest first, with its project's name. */
-export async function listOrgAccounts(ctx: DomainContext, scope: OrgScope, input: { projectId?: string; cursor?: string }) {
+/** Every account of the organization in the scope's mode (or of one project), oldest first, with its project's name. */
+export async function listOrgAccounts(ctx: DomainContext, scope: ModeScope, input: { projectId?: string; cursor?: string }) {
   const after = input.cursor ? decodeCursor(input.cursor, accountCursor)[0] : undefined;
   const rows = await ctx.db
     .select({ account: socialAccounts, projectName: projects.name })
@@ -179,6 +182,7 @@ export async function listOrgAccounts(ctx: DomainContext, scope: OrgScope, input
     .where(
       and(
         eq(socialAccounts.orgId, scope.orgId),
+        inMode(scope, socialAccounts.livemode),
         input.projectId ? eq(socialAccounts.projectId, input.projectId) : undefined,
         after ? gt(socialAccounts.id, after) : undefined,
       ),

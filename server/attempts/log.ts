@@ -1,10 +1,10 @@
-/** The console's view of OAuth attempts: every attempt of the organization, newest first, filterable by the status rule. */
+/** The console's view of OAuth attempts: every attempt of the organization in the mode it shows, newest first, filterable by the status rule. */
 import { z } from "zod";
 import { PLATFORMS } from "@/db/schema";
 import { ids } from "@/server/contract/ids";
 import { ATTEMPT_STATUSES } from "@/server/contract/vocabulary";
 import type { DomainContext } from "../domain/context";
-import type { OrgScope } from "../domain/scope";
+import type { ModeScope } from "../domain/scope";
 import { AppError } from "../errors";
 import { cursorSchema, decodeCursor, page } from "../pagination";
 import { parseInput } from "../validation";
@@ -41,7 +41,7 @@ function summarize(r: NamedAttemptRow, now: Date) {
   };
 }
 
-export async function listAttempts(ctx: DomainContext, scope: OrgScope, input: z.input<typeof attemptFilters>) {
+export async function listAttempts(ctx: DomainContext, scope: ModeScope, input: z.input<typeof attemptFilters>) {
   const { cursor, limit, ...filters } = parseInput(attemptFilters, input);
   const now = new Date();
   const after = cursor ? decodeCursor(cursor, attemptCursor) : undefined;
@@ -55,7 +55,7 @@ export async function listAttempts(ctx: DomainContext, scope: OrgScope, input: z
   return { items: items.map((r) => summarize(r, now)), nextCursor };
 }
 
-export async function getAttempt(ctx: DomainContext, scope: OrgScope, state: string) {
+export async function getAttempt(ctx: DomainContext, scope: ModeScope, state: string) {
   const { id } = parseInput(z.object({ id: ids.st }), { id: state });
   const r = await findOrgAttempt(ctx, scope, id);
   if (!r) throw new AppError("NOT_FOUND", `Attempt ${id} was not found.`);

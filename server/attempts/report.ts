@@ -12,7 +12,7 @@ import { type AttemptRow, findAttemptOfKey } from "./store";
 /** GET /v1/social/oauth-status/:state. Only the key that created the state sees it. */
 export async function getAttemptStatus(ctx: DomainContext, scope: KeyScope, state: string, now = new Date()) {
   const { state: id } = parseInput(z.object({ state: ids.st }), { state });
-  const attempt = await findAttemptOfKey(ctx, id, scope.actor.id);
+  const attempt = await findAttemptOfKey(ctx, scope, id);
   if (!attempt) throw new AppError("NOT_FOUND", `No OAuth attempt ${id} was created with this API key.`);
   return serializeAttempt(attempt, now);
 }

@@ -1,16 +1,17 @@
 /**
  * Every query on `oauth_states`. The REST API, the callback, the hosted
  * pages and the console reach attempts only through here, so how a state is
- * claimed, finished and filtered is written once. Tenant reads take an
- * `OrgScope`; the callback and hosted pages find a state by its id alone,
- * since the unguessable state is all they hold.
+ * claimed, finished and filtered is written once. Tenant reads take a
+ * `ModeScope` (an organization in one mode: test and live never mix); the
+ * callback and hosted pages find a state by its id alone, since the
+ * unguessable state is all they hold.
  */
 import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { preparedQuery } from "@/db/prepared";
 import { apiKeys, oauthStates, type Platform, projects } from "@/db/schema";
 import type { AttemptStatus } from "@/server/contract/vocabulary";
 import type { DomainContext } from "../domain/context";
-import type { OrgScope } from "../domain/scope";
+import { inMode, isLive, type KeyScope, type ModeScope } from "../domain/scope";
 import { statusCondition } from "./status";
 
 export type AttemptRow = typeof oauthStates.$inferSelect;
@@ -25,14 +26,24 @@ const attemptForKey = preparedQuery("attempt_for_key", (db) =>
   db
     .select()
     .from(oauthStates)
-    .where(and(eq(oauthStates.id, sql.placeholder("id")), eq(oauthStates.apiKeyId, sql.placeholder("apiKeyId"))))
+    .where(
+      and(
+        eq(oauthStates.id, sql.placeholder("id")),
+        eq(oauthStates.apiKeyId, sql.placeholder("apiKeyId")),
+        eq(oauthStates.livemode, sql.placeholder("livemode")),
+      ),
+    )
     .limit(1)
     .prepare("attempt_for_key"),
 );
 
-/** An attempt as the key that created it sees it; other keys see nothing. */
-export async function findAttemptOfKey(ctx: DomainContext, id: string, apiKeyId: string): Promise<AttemptRow | undefined> {
-  const [row] = await attemptForKey(ctx.db).execute({ id, apiKeyId });
+/**
+ * An attempt as the key that created it sees it; other keys see nothing. A
+ * key has one mode, so the mode condition only restates the key's: it keeps
+ * the rule visible in the query rather than implied by how keys are made.
+ */
+export async function findAttemptOfKey(ctx: DomainContext, scope: KeyScope, id: string): Promise<AttemptRow | undefined> {
+  const [row] = await attemptForKey(ctx.db).execute({ id, apiKeyId: scope.actor.id, livemode: isLive(scope) });
   return row;
 }
 
@@ -107,9 +118,9 @@ export interface AttemptQuery {
   limit: number;
 }
 
-/** The organization's attempts, newest first, with their project's and key's names. */
-export async function listOrgAttempts(ctx: DomainContext, scope: OrgScope, q: AttemptQuery, now: Date): Promise<NamedAttemptRow[]> {
-  const conditions: (SQL | undefined)[] = [eq(oauthStates.orgId, scope.orgId)];
+/** The organization's attempts of the scope's mode, newest first, with their project's and key's names. */
+export async function listOrgAttempts(ctx: DomainContext, scope: ModeScope, q: AttemptQuery, now: Date): Promise<NamedAttemptRow[]> {
+  const conditions: (SQL | undefined)[] = [eq(oauthStates.orgId, scope.orgId), inMode(scope, oauthStates.livemode)];
   if (q.platform) conditions.push(eq(oauthStates.platform, q.platform));
   if (q.projectId) conditions.push(eq(oauthStates.projectId, q.projectId));
   if (q.status) conditions.push(statusCondition(q.status, now));
@@ -127,21 +138,21 @@ export async function listOrgAttempts(ctx: DomainContext, scope: OrgScope, q: At
     .limit(q.limit);
 }
 
-export async function findOrgAttempt(ctx: DomainContext, scope: OrgScope, id: string): Promise<NamedAttemptRow | undefined> {
+export async function findOrgAttempt(ctx: DomainContext, scope: ModeScope, id: string): Promise<NamedAttemptRow | undefined> {
   const [row] = await ctx.db
     .select(withNames)
     .from(oauthStates)
     .innerJoin(projects, eq(projects.id, oauthStates.projectId))
     .innerJoin(apiKeys, eq(apiKeys.id, oauthStates.apiKeyId))
-    .where(and(eq(oauthStates.id, id), eq(oauthStates.orgId, scope.orgId)))
+    .where(and(eq(oauthStates.id, id), eq(oauthStates.orgId, scope.orgId), inMode(scope, oauthStates.livemode)))
     .limit(1);
   return row;
 }
 
-/** What the overview's chart counts: the organization's attempts created since `since`. */
-export async function attemptsCreatedSince(ctx: DomainContext, scope: OrgScope, since: Date) {
+/** What the overview's chart counts: the organization's attempts of the scope's mode created since `since`. */
+export async function attemptsCreatedSince(ctx: DomainContext, scope: ModeScope, since: Date) {
   return ctx.db
     .select({ status: oauthStates.status, expiresAt: oauthStates.expiresAt, createdAt: oauthStates.createdAt })
     .from(oauthStates)
-    .where(and(eq(oauthStates.orgId, scope.orgId), gte(oauthStates.createdAt, since)));
+    .where(and(eq(oauthStates.orgId, scope.orgId), inMode(scope, oauthStates.livemode), gte(oauthStates.createdAt, since)));
 }

@@ -4,19 +4,26 @@ import { listAttempts } from "../attempts/log";
 import { attemptStatus } from "../attempts/status";
 import { attemptsCreatedSince } from "../attempts/store";
 import type { DomainContext } from "../domain/context";
-import type { OrgScope } from "../domain/scope";
+import { inMode, type ModeScope } from "../domain/scope";
 
 const DAY_MS = 86_400_000;
 
-/** The console's first screen: counts, recent attempts and the last 7 days' outcomes. */
-export async function consoleOverview(ctx: DomainContext, scope: OrgScope, now = new Date()) {
+/**
+ * The console's first screen: counts, recent attempts and the last 7 days'
+ * outcomes, all of one mode. Keys count by mode too, so "Get started" asks
+ * for a key of the mode on screen.
+ */
+export async function consoleOverview(ctx: DomainContext, scope: ModeScope, now = new Date()) {
   const { db } = ctx;
   const { orgId } = scope;
   const since = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - 6 * DAY_MS);
   const [[projectCount], [keyCount], [accountCount], recent, window] = await Promise.all([
     db.select({ n: count() }).from(projects).where(and(eq(projects.orgId, orgId), isNull(projects.archivedAt))),
-    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt))),
-    db.select({ n: count() }).from(socialAccounts).where(and(eq(socialAccounts.orgId, orgId), eq(socialAccounts.status, "active"))),
+    db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.mode, scope.mode), isNull(apiKeys.revokedAt))),
+    db
+      .select({ n: count() })
+      .from(socialAccounts)
+      .where(and(eq(socialAccounts.orgId, orgId), inMode(scope, socialAccounts.livemode), eq(socialAccounts.status, "active"))),
     listAttempts(ctx, scope, { limit: 10 }),
     attemptsCreatedSince(ctx, scope, since),
   ]);

@@ -14,10 +14,15 @@ import { parseInput } from "../validation";
  * the start-up seed) may name a row without knowing its organization, and
  * says so with an `OperatorScope`.
  *
+ * Attempts and accounts are mode data: test and live never mix (CONTRACT.md
+ * §3), so a function over them takes a `ModeScope`, an organization in one
+ * mode. The mode comes from the key (REST), the console's mode switch, or
+ * the row itself (the callback, which holds nothing but the state). Projects,
+ * keys, members and the audit log are the organization's configuration and
+ * take an `OrgScope`.
+ *
  * Scopes are made by the constructors below, never written out at call
- * sites: when the test/live isolation adds `mode` to `OrgScope`, it is added
- * here (from the key, the console's switch, the CLI's flag) and the compiler
- * finds every place that builds one.
+ * sites.
  */
 export interface OrgScope {
   readonly kind: "org";
@@ -27,10 +32,14 @@ export interface OrgScope {
 
 export type ApiKeyActor = Extract<Actor, { type: "api_key" }>;
 
-/** An organization entered with an API key (the REST API): the key is the actor, and its mode decides live or sandbox. */
-export interface KeyScope extends OrgScope {
-  readonly actor: ApiKeyActor;
+/** An organization in one mode: sees, creates and changes only that mode's attempts and accounts. */
+export interface ModeScope extends OrgScope {
   readonly mode: KeyMode;
+}
+
+/** An organization entered with an API key (the REST API): the key is the actor, and its mode decides live or sandbox. */
+export interface KeyScope extends ModeScope {
+  readonly actor: ApiKeyActor;
 }
 
 /** The instance's operator: any organization, found from the row itself. */
@@ -52,6 +61,19 @@ export function keyScope(key: { id: string; orgId: string; mode: KeyMode }): Key
 
 export function operatorScope(actor: Actor = { type: "cli" }): OperatorScope {
   return { kind: "operator", actor };
+}
+
+/** An organization scope narrowed to one mode (the console's switch). */
+export function modeScope(scope: OrgScope, mode: KeyMode): ModeScope {
+  return { ...scope, mode };
+}
+
+/** A row's `livemode` as the scope's mode says it. */
+export const isLive = (scope: ModeScope): boolean => scope.mode === "live";
+
+/** The mode condition on a table's `livemode` column: a row of the other mode is not there. */
+export function inMode(scope: ModeScope, livemodeColumn: PgColumn): SQL {
+  return eq(livemodeColumn, isLive(scope));
 }
 
 /** The tenant condition on a table's org column: none for the operator. */

@@ -100,13 +100,12 @@ async function complete(ctx: DomainContext, attempt: AttemptRow, query: URLSearc
   }
 
   const profile = await adapter.fetchProfile(tokens.accessToken, granted);
-  // The attempt acts as the key that started it, in that key's organization.
+  // The attempt acts as the key that started it, in that key's organization and mode: the account gets the attempt's livemode.
   const scope = keyScope({ id: attempt.apiKeyId, orgId: attempt.orgId, mode: attempt.livemode ? "live" : "test" });
   await inTransaction(ctx, async (tx) => {
     const account = await upsertSocialAccount(tx, scope, {
       projectId: attempt.projectId,
       platform: attempt.platform,
-      livemode: attempt.livemode,
       profile,
       tokens,
       grantedScopes,

@@ -1,6 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { unstable_rethrow } from "next/navigation";
+import { z } from "zod";
 import type { Role } from "@/db/schema";
+import { KEY_MODES } from "@/server/contract/vocabulary";
 import { AppError, type ErrorCode, toAppError } from "../errors";
 import type { Services } from "../services";
 import { findMembership } from "../users/service";
@@ -96,5 +98,18 @@ export const adminProcedure = orgProcedure.use(({ ctx, next }) => {
   if (ctx.role === "member") throw new TRPCError({ code: "FORBIDDEN", message: "Members can only look. Ask an owner or admin to make this change." });
   return next({ ctx });
 });
+
+/**
+ * Attempts, accounts and the overview are mode data: test and live never mix
+ * in one answer. The console names the mode it shows in every such call (its
+ * mode switch), so the mode is part of each query's cache key and a list of
+ * one mode is never served for the other. It is a view, not a permission:
+ * members see both modes, one at a time.
+ */
+const modeInput = z.object({ mode: z.enum(KEY_MODES) });
+
+export const orgModeProcedure = orgProcedure.input(modeInput).use(({ ctx, input, next }) => next({ ctx: { ...ctx, mode: input.mode } }));
+
+export const adminModeProcedure = adminProcedure.input(modeInput).use(({ ctx, input, next }) => next({ ctx: { ...ctx, mode: input.mode } }));
 
 export const userActor = (ctx: { userId: string }) => ({ type: "user" as const, id: ctx.userId });

@@ -37,7 +37,7 @@ const MUTATIONS: Record<string, (c: ReturnType<typeof caller>) => Promise<unknow
     await caller(ids.owner).allowlist.add({ keyId: tenant.keyId, url: "https://gone.example.com/cb" });
     return c.allowlist.remove({ keyId: tenant.keyId, url: "https://gone.example.com/cb" });
   },
-  "accounts.disconnect": async (c) => c.accounts.disconnect({ id: (await seedAccount(services, tenant)).id }),
+  "accounts.disconnect": async (c) => c.accounts.disconnect({ id: (await seedAccount(services, tenant)).id, mode: "test" }),
   "members.add": (c) => c.members.add({ email: `new-${Math.random()}@example.com`, role: "member", password: "another long password" }),
 };
 

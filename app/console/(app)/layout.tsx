@@ -9,6 +9,8 @@ import { HydrationGate } from "../_ui/HydrationGate";
 import { roleLabel } from "../_ui/format";
 import { ConsoleProviders } from "../trpc";
 import { ConsoleNav } from "./ConsoleNav";
+import { getConsoleMode } from "./mode";
+import { ModeSwitch } from "./ModeSwitch";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: { template: "%s · Layers Connect console", default: "Layers Connect console" } };
@@ -17,6 +19,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const context = await getConsoleContext();
   if (!context) redirect("/console/sign-in");
   const { user, org, role } = context;
+  const mode = await getConsoleMode();
 
   return (
     <div className={styles.shell}>
@@ -33,6 +36,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <span className={styles.orgName}>{org.name}</span>
           </span>
         </a>
+        <ModeSwitch mode={mode} />
         <ConsoleNav />
         <div className={styles.who}>
           <span className={styles.whoEmail}>{user.email}</span>
@@ -47,7 +51,13 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </div>
       </aside>
       <main id="main" className={styles.main} tabIndex={-1}>
-        <ConsoleProviders role={role} userId={user.id}>
+        {mode === "test" ? (
+          <p className={styles.testBanner} role="note">
+            <strong>Test mode.</strong> You are looking at test data: attempts and accounts made with <code>lp_test_</code> keys in the
+            sandbox. Turn test mode off to see live data.
+          </p>
+        ) : null}
+        <ConsoleProviders role={role} userId={user.id} mode={mode}>
           <HydrationGate>{children}</HydrationGate>
         </ConsoleProviders>
       </main>

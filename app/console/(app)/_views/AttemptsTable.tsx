@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import styles from "../../console.module.css";
-import { ModeBadge, StatusBadge } from "../../_ui/Badge";
+import { StatusBadge } from "../../_ui/Badge";
 import { platformLabel, splitId } from "../../_ui/format";
 import { None } from "../../_ui/None";
 import { Time } from "../../_ui/Time";
@@ -49,9 +49,8 @@ export function AttemptsTable({ attempts, caption }: { attempts: AttemptRow[]; c
               <td>
                 <StatusBadge status={attempt.status} />
               </td>
-              <td className={styles.nowrap}>
-                {platformLabel(attempt.platform)} {attempt.livemode ? null : <ModeBadge live={false} />}
-              </td>
+              {/* One mode per table (the console's switch), so the mode is the page's, not the row's. */}
+              <td className={styles.nowrap}>{platformLabel(attempt.platform)}</td>
               <td>{attempt.projectName}</td>
               <td>
                 <Link href={`/console/keys/${encodeURIComponent(attempt.keyId)}`}>{attempt.keyName}</Link>

@@ -5,14 +5,15 @@ import Link from "next/link";
 import styles from "../../console.module.css";
 import { LoadError, Loading } from "../../_ui/Alert";
 import { longDay, percent, shortDay, successRate } from "../../_ui/format";
-import { useTRPC, useViewer } from "../../trpc";
+import { useConsoleMode, useTRPC, useViewer } from "../../trpc";
 import { AttemptsTable } from "./AttemptsTable";
 
 type Day = { day: string; completed: number; failed: number; expired: number; pending: number };
 
 export function Overview() {
   const trpc = useTRPC();
-  const overview = useQuery(trpc.overview.get.queryOptions());
+  const mode = useConsoleMode();
+  const overview = useQuery(trpc.overview.get.queryOptions({ mode }));
 
   if (overview.isPending) return <Loading what="the overview" />;
   if (overview.isError) return <LoadError error={overview.error} retry={() => overview.refetch()} />;
@@ -22,7 +23,7 @@ export function Overview() {
     <>
       <ul className={styles.cards} aria-label="Totals">
         <Card label="Projects" value={counts.projects} />
-        <Card label="Active API keys" value={counts.activeKeys} />
+        <Card label={`Active ${mode} keys`} value={counts.activeKeys} />
         <Card label="Connected accounts" value={counts.accounts} />
         <Card label="Attempts, last 7 days" value={counts.attempts7d} />
       </ul>

@@ -6,24 +6,25 @@ import { useEffect, useRef, useState, useTransition } from "react";
 import styles from "../../console.module.css";
 import { LoadError, Loading } from "../../_ui/Alert";
 import { LoadMore } from "../../_ui/LoadMore";
-import { ModeBadge, StatusBadge } from "../../_ui/Badge";
+import { StatusBadge } from "../../_ui/Badge";
 import { ConfirmAction } from "../../_ui/ConfirmAction";
 import { None } from "../../_ui/None";
 import { platformLabel } from "../../_ui/format";
 import { Time } from "../../_ui/Time";
-import { type RouterOutputs, useTRPC, useViewer } from "../../trpc";
+import { type RouterOutputs, useConsoleMode, useTRPC, useViewer } from "../../trpc";
 
 type Account = RouterOutputs["accounts"]["list"]["items"][number];
 
 export function Accounts({ projectId }: { projectId?: string }) {
   const trpc = useTRPC();
   const { isAdmin } = useViewer();
+  const mode = useConsoleMode();
   const router = useRouter();
   const pathname = usePathname();
   const [navigating, startTransition] = useTransition();
   const projects = useQuery(trpc.projects.list.queryOptions());
   const accounts = useInfiniteQuery(
-    trpc.accounts.list.infiniteQueryOptions({ projectId }, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.accounts.list.infiniteQueryOptions({ projectId, mode }, { getNextPageParam: (page) => page.nextCursor }),
   );
   const items = accounts.data?.pages.flatMap((page) => page.items) ?? [];
   const highlighted = useHash();
@@ -67,8 +68,8 @@ export function Accounts({ projectId }: { projectId?: string }) {
           <div className={styles.empty}>
             <p>
               {projectId
-                ? "No accounts in this project yet."
-                : "No accounts yet. An account appears here when an end-customer finishes a connection."}
+                ? `No ${mode}-mode accounts in this project yet.`
+                : `No ${mode}-mode accounts yet. An account appears here when an end-customer finishes a connection made with a ${mode} key.`}
             </p>
           </div>
         ) : (
@@ -86,7 +87,6 @@ export function Accounts({ projectId }: { projectId?: string }) {
                     <th scope="col">Platform</th>
                     <th scope="col">Project</th>
                     <th scope="col">Status</th>
-                    <th scope="col">Mode</th>
                     <th scope="col">Connected</th>
                     {isAdmin ? (
                       <th scope="col">
@@ -124,6 +124,7 @@ function useHash() {
 
 function AccountRow({ account, isAdmin, highlighted }: { account: Account; isAdmin: boolean; highlighted: boolean }) {
   const trpc = useTRPC();
+  const mode = useConsoleMode();
   const queryClient = useQueryClient();
   const disconnect = useMutation(
     trpc.accounts.disconnect.mutationOptions({
@@ -166,9 +167,6 @@ function AccountRow({ account, isAdmin, highlighted }: { account: Account; isAdm
         <StatusBadge status={account.status} />
       </td>
       <td>
-        <ModeBadge live={account.livemode} />
-      </td>
-      <td>
         <Time iso={account.createdAt} />
       </td>
       {isAdmin ? (
@@ -180,7 +178,7 @@ function AccountRow({ account, isAdmin, highlighted }: { account: Account; isAdm
                 accessibleName={`Disconnect ${handle}`}
                 title={`Disconnect ${handle}?`}
                 confirmLabel="Yes, disconnect"
-                onConfirm={() => disconnect.mutateAsync({ id: account.id })}
+                onConfirm={() => disconnect.mutateAsync({ id: account.id, mode })}
                 compact
               >
                 <p>

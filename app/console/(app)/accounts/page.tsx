@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import styles from "../../console.module.css";
+import { getConsoleMode } from "../mode";
 import { Prefetched, serverTrpc } from "../prefetch";
 import { Accounts } from "./Accounts";
 
@@ -9,9 +10,9 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
   const raw = (await searchParams).projectId;
   const requested = Array.isArray(raw) ? raw[0] : raw;
   const projectId = requested && /^prj_[0-9A-Za-z]+$/.test(requested) ? requested : undefined;
-  const { trpc, queryClient } = await serverTrpc();
+  const [{ trpc, queryClient }, mode] = await Promise.all([serverTrpc(), getConsoleMode()]);
   await Promise.all([
-    queryClient.prefetchInfiniteQuery(trpc.accounts.list.infiniteQueryOptions({ projectId }, { getNextPageParam: (page) => page.nextCursor })),
+    queryClient.prefetchInfiniteQuery(trpc.accounts.list.infiniteQueryOptions({ projectId, mode }, { getNextPageParam: (page) => page.nextCursor })),
     queryClient.prefetchQuery(trpc.projects.list.queryOptions()),
   ]);
   return (
@@ -19,7 +20,10 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
       <header className={styles.pageHeader}>
         <div>
           <h1>Accounts</h1>
-          <p className={styles.lead}>TikTok and Instagram accounts your end-customers connected. Their tokens never leave the server.</p>
+          <p className={styles.lead}>
+            {mode === "test" ? "Sandbox accounts connected with test keys." : "TikTok and Instagram accounts your end-customers connected."} Their
+            tokens never leave the server.
+          </p>
         </div>
       </header>
       <Prefetched>

@@ -9,20 +9,21 @@ import type { AppRouter } from "@/server/trpc/root";
 import styles from "../../console.module.css";
 import { LoadError, Loading } from "../../_ui/Alert";
 import { LoadMore } from "../../_ui/LoadMore";
-import { useTRPC } from "../../trpc";
+import { useConsoleMode, useTRPC } from "../../trpc";
 import { AttemptsTable } from "../_views/AttemptsTable";
 
-/** The list filters (everything attempts.list takes but the cursor). */
-export type AttemptFilters = Omit<inferRouterInputs<AppRouter>["attempts"]["list"], "cursor">;
+/** The list filters in the URL (everything attempts.list takes but the cursor and the console's mode). */
+export type AttemptFilters = Omit<inferRouterInputs<AppRouter>["attempts"]["list"], "cursor" | "mode">;
 
 export function Attempts({ filters }: { filters: AttemptFilters }) {
   const trpc = useTRPC();
+  const mode = useConsoleMode();
   const router = useRouter();
   const pathname = usePathname();
   const [navigating, startTransition] = useTransition();
   const projects = useQuery(trpc.projects.list.queryOptions());
   const attempts = useInfiniteQuery(
-    trpc.attempts.list.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.attempts.list.infiniteQueryOptions({ ...filters, mode }, { getNextPageParam: (page) => page.nextCursor }),
   );
 
   function setFilter(name: keyof AttemptFilters, value: string) {
@@ -104,7 +105,7 @@ export function Attempts({ filters }: { filters: AttemptFilters }) {
             <p>
               {filtered
                 ? "No attempts match these filters."
-                : "No attempts yet. One is recorded each time your backend calls POST /v1/projects/:projectId/social/oauth-url."}
+                : `No ${mode}-mode attempts yet. One is recorded each time your backend calls POST /v1/projects/:projectId/social/oauth-url with a ${mode} key.`}
             </p>
           </div>
         ) : (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import styles from "../../console.module.css";
+import { getConsoleMode } from "../mode";
 import { Prefetched, serverTrpc } from "../prefetch";
 import { Attempts, type AttemptFilters } from "./Attempts";
 
@@ -21,9 +22,9 @@ export default async function AttemptsPage({ searchParams }: { searchParams: Pro
     platform: oneOf(PLATFORMS, one(params.platform)),
     projectId: projectId && /^prj_[0-9A-Za-z]+$/.test(projectId) ? projectId : undefined,
   };
-  const { trpc, queryClient } = await serverTrpc();
+  const [{ trpc, queryClient }, mode] = await Promise.all([serverTrpc(), getConsoleMode()]);
   await Promise.all([
-    queryClient.prefetchInfiniteQuery(trpc.attempts.list.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor })),
+    queryClient.prefetchInfiniteQuery(trpc.attempts.list.infiniteQueryOptions({ ...filters, mode }, { getNextPageParam: (page) => page.nextCursor })),
     queryClient.prefetchQuery(trpc.projects.list.queryOptions()),
   ]);
   return (
@@ -32,7 +33,7 @@ export default async function AttemptsPage({ searchParams }: { searchParams: Pro
         <div>
           <h1>Attempts</h1>
           <p className={styles.lead}>
-            Every authorize URL your keys created, newest first. An attempt is pending until the end-customer comes back.
+            Every authorize URL your {mode} keys created, newest first. An attempt is pending until the end-customer comes back.
           </p>
         </div>
       </header>

@@ -8,7 +8,7 @@ import { Badge, ModeBadge, StatusBadge } from "../../../_ui/Badge";
 import { None } from "../../../_ui/None";
 import { platformLabel } from "../../../_ui/format";
 import { Time } from "../../../_ui/Time";
-import { useTRPC } from "../../../trpc";
+import { useConsoleMode, useTRPC } from "../../../trpc";
 
 function Scopes({ scopes, tone, empty = "none" }: { scopes: string[] | null; tone?: "green" | "red"; empty?: string }) {
   if (!scopes || scopes.length === 0) return <None label={empty} />;
@@ -25,7 +25,8 @@ function Scopes({ scopes, tone, empty = "none" }: { scopes: string[] | null; ton
 
 export function AttemptDetail({ state }: { state: string }) {
   const trpc = useTRPC();
-  const attempt = useQuery(trpc.attempts.get.queryOptions({ state }));
+  const mode = useConsoleMode();
+  const attempt = useQuery(trpc.attempts.get.queryOptions({ state, mode }));
 
   const crumb = (
     <p className={styles.crumb}>
