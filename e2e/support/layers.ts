@@ -18,12 +18,24 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
+/** What `prepare` may build on, before the server starts (ladmin never writes to a database a running server holds). */
+export interface Prepared {
+  url: string;
+  env: Record<string, string | undefined>;
+  orgId: string;
+  projectId: string;
+}
+
 /**
  * A fresh Layers instance: embedded database in a new data dir, one
  * organization, project and test-mode key whose allowlist holds `allow`,
- * then `npm start` serving it.
+ * whatever `prepare` adds with ladmin (more keys, users), then `npm start`
+ * serving it.
  */
-export async function startInstance(allow: (url: string) => string[], opts: { env?: Record<string, string> } = {}): Promise<Instance> {
+export async function startInstance(
+  allow: (url: string) => string[],
+  opts: { env?: Record<string, string>; prepare?: (made: Prepared) => void } = {},
+): Promise<Instance> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const env = cleanEnv({ PORT: String(port), LAYERS_DATA_DIR: freshDataDir(), LAYERS_PUBLIC_URL: url, ...opts.env });
@@ -42,6 +54,7 @@ export async function startInstance(allow: (url: string) => string[], opts: { en
     "test",
     ...allow(url).flatMap((u) => ["--allow", u]),
   ]);
+  opts.prepare?.({ url, env, orgId: org.id, projectId: project.id });
   const server = npmStart(env);
   await server.waitFor(/Console:/);
   return { url, env, projectId: project.id, orgId: org.id, keyId: key.id, key: key.key, server, stop: () => server.stop() };

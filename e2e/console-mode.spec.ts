@@ -1,0 +1,79 @@
+import { expect, type Page, test } from "@playwright/test";
+import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../test-support/liveTikTok";
+import { api, type Instance, ladmin, startInstance } from "./support/layers";
+import { connectLive } from "./support/live";
+
+/**
+ * The console shows test and live data apart: with a live key the console
+ * opens in live mode; the "Test mode" switch shows the sandbox's attempts and
+ * accounts instead, under a banner, and never both in one list.
+ */
+let tiktok: LiveTikTok;
+let instance: Instance;
+let liveKey: string;
+const owner = { email: "mode@acme.example", password: "a long enough password" };
+
+test.beforeAll(async () => {
+  tiktok = await startLiveTikTok();
+  instance = await startInstance((url) => [`${url}/connect/return`], {
+    env: liveTikTokEnv(tiktok),
+    prepare: ({ url, env, orgId }) => {
+      liveKey = ladmin(env, ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`]).key;
+      ladmin(env, ["users", "create", "--org", orgId, "--email", owner.email, "--role", "owner"], `${owner.password}\n`);
+    },
+  });
+});
+test.afterAll(async () => {
+  await instance?.stop();
+  await tiktok?.close();
+});
+
+async function sandboxConnection(page: Page, username: string) {
+  const created = await api(instance, "POST", `/v1/projects/${instance.projectId}/social/oauth-url`, { platform: "tiktok", returnUrl: `${instance.url}/connect/return` });
+  expect(created.status).toBe(200);
+  await page.goto(created.body.authorizeUrl);
+  await page.getByRole("textbox", { name: "Username" }).fill(username);
+  await page.getByRole("button", { name: "Authorize" }).click();
+  await expect(page.getByRole("heading", { name: `Your TikTok account @${username} is connected.` })).toBeVisible();
+  return created.body.state as string;
+}
+
+const attemptLink = (page: Page, state: string) => page.getByRole("link", { name: state, exact: true });
+
+test("switching mode changes what the accounts and attempts pages list", async ({ page }) => {
+  const testState = await sandboxConnection(page, "sandbox_person");
+  const live = await connectLive(instance, liveKey, tiktok, { openId: "live_open_id", username: "live_person" });
+
+  await page.goto(`${instance.url}/console/sign-in`);
+  await page.getByLabel("Email").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+
+  // The organization has a live key: the console opens in live mode.
+  const testMode = page.getByRole("switch", { name: "Test mode" });
+  await expect(testMode).not.toBeChecked();
+  await expect(page.getByRole("note")).toHaveCount(0);
+
+  await page.goto(`${instance.url}/console/accounts`);
+  await expect(page.getByRole("rowheader", { name: "@live_person" })).toBeVisible();
+  await expect(page.getByRole("rowheader", { name: "@sandbox_person" })).toHaveCount(0);
+
+  await testMode.click();
+  await expect(testMode).toBeChecked();
+  await expect(page.getByRole("note")).toContainText("Test mode");
+  await expect(page.getByRole("rowheader", { name: "@sandbox_person" })).toBeVisible();
+  await expect(page.getByRole("rowheader", { name: "@live_person" })).toHaveCount(0);
+
+  // The choice holds across pages (and reloads).
+  await page.goto(`${instance.url}/console/attempts`);
+  await expect(testMode).toBeChecked();
+  await expect(attemptLink(page, testState)).toBeVisible();
+  await expect(attemptLink(page, live.state)).toHaveCount(0);
+
+  await testMode.click();
+  await expect(testMode).not.toBeChecked();
+  await expect(attemptLink(page, live.state)).toBeVisible();
+  await expect(attemptLink(page, testState)).toHaveCount(0);
+  await expect(page.getByRole("note")).toHaveCount(0);
+});
