@@ -6,14 +6,19 @@ import { openDatabase } from "@/db/client";
 import { memberships, users } from "@/db/schema";
 import { seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { domainContext } from "../domain/context";
-import { orgScope } from "../domain/scope";
+import { operatorScope, orgScope } from "../domain/scope";
 import { type Services, setServices } from "../services";
 import { handleTrpc } from "../trpc/handler";
 import { createCallerFactory } from "../trpc/init";
 import { appRouter } from "../trpc/root";
+import { createRedisRateLimiter } from "../ratelimit";
+import { disableUser } from "../users/manage";
 import { createUser } from "../users/service";
+import { SETUP_BUDGET } from "./setup";
 import { setupAction, signInAction, signOutAction } from "./actions";
+import { CLIENT_ADDRESS_HEADER } from "../http/clientAddress";
 import { isSessionValid } from "./revocation";
+import { setupCode } from "./setupCode";
 
 /**
  * The console's server actions run outside Next here, so the two things only
@@ -52,8 +57,10 @@ const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString
 
 /** A browser on the console's own origin (the harness's public URL), from an address of its own. */
 function sameOrigin(extra: Record<string, string> = {}) {
-  request.headers = new Headers({ host: "layers.test", origin: "http://layers.test", "x-forwarded-for": `2001:db8:${RUN}::${++host}`, ...extra });
+  request.headers = new Headers({ host: "layers.test", origin: "http://layers.test", [CLIENT_ADDRESS_HEADER]: `2001:db8:${RUN}::${++host}`, ...extra });
 }
+
+const codeFor = (s: Services) => setupCode(s.config.authSecret);
 
 function form(fields: Record<string, string>) {
   const data = new FormData();
@@ -92,22 +99,49 @@ beforeEach(() => {
 });
 
 describe("setup action (auth.setup)", () => {
-  it("creates the first organization and owner and signs in, once; refused fields come back by name", async () => {
+  it("needs the setup code; creates the first organization and owner and signs in, once; refused fields come back by name", async () => {
     const fresh = await openDatabase({ dataDir: "memory://" });
     await fresh.migrate();
     setServices({ ...services, database: fresh });
+    const setupCode = codeFor(services);
     try {
-      expect(await setupAction(undefined, form({ orgName: "", name: "", email: "nope", password: "short" }))).toMatchObject({
+      const email = unique("first");
+      for (const code of ["", "WRONG-CODE"]) {
+        expect(await setupAction(undefined, form({ setupCode: code, orgName: "Acme", name: "Ada", email, password }))).toEqual({
+          error: "Check the highlighted fields.",
+          fields: { setupCode: "is not the code `npm start` printed" },
+        });
+      }
+      expect(await setupAction(undefined, form({ setupCode, orgName: "", name: "", email: "nope", password: "short" }))).toMatchObject({
         error: "Check the highlighted fields.",
         fields: { orgName: expect.any(String), email: expect.any(String), password: expect.any(String) },
       });
 
-      const email = unique("first");
-      expect(await redirectOf(setupAction(undefined, form({ orgName: "Acme", name: "Ada", email, password })))).toBe("/console");
+      expect(await redirectOf(setupAction(undefined, form({ setupCode, orgName: "Acme", name: "Ada", email, password })))).toBe("/console");
       const [owner] = await fresh.db.select().from(users).innerJoin(memberships, eq(memberships.userId, users.id)).where(eq(users.email, email));
       expect(owner?.memberships.role).toBe("owner");
 
-      expect(await setupAction(undefined, form({ orgName: "Again", name: "", email: unique("second"), password }))).toEqual({ error: "Setup is already done: sign in instead." });
+      expect(await setupAction(undefined, form({ setupCode, orgName: "Again", name: "", email: unique("second"), password }))).toEqual({ error: "Setup is already done: sign in instead." });
+    } finally {
+      setServices(services);
+      await fresh.close();
+    }
+  });
+
+  it("throttles wrong codes per client address, whatever X-Forwarded-For says", async () => {
+    const fresh = await openDatabase({ dataDir: "memory://" });
+    await fresh.migrate();
+    setServices({ ...services, database: fresh });
+    try {
+      const fields = { orgName: "Acme", name: "", email: unique("t"), password };
+      sameOrigin();
+      const address = request.headers.get(CLIENT_ADDRESS_HEADER)!;
+      for (let i = 0; i < SETUP_BUDGET.tokens; i++) {
+        sameOrigin({ [CLIENT_ADDRESS_HEADER]: address, "x-forwarded-for": `198.51.100.${i}` });
+        expect((await setupAction(undefined, form({ ...fields, setupCode: "guess" }))).fields).toHaveProperty("setupCode");
+      }
+      sameOrigin({ [CLIENT_ADDRESS_HEADER]: address, "x-forwarded-for": "198.51.100.250" });
+      expect(await setupAction(undefined, form({ ...fields, setupCode: codeFor(services) }))).toEqual({ error: "Too many setup attempts. Wait 15 minutes, then try again." });
     } finally {
       setServices(services);
       await fresh.close();
@@ -123,14 +157,34 @@ describe("sign-in action (auth.signIn)", () => {
     expect(await redirectOf(signInAction(undefined, form({ email, password, callbackUrl: "https://evil.example.com/" })))).toBe("/console");
   });
 
-  it("words a wrong password, then the throttle, which holds even for the right password", async () => {
+  it("words a wrong password, then the throttle for that address, which holds even for the right password; another address signs in", async () => {
     const { email } = await addUser("member");
+    sameOrigin();
+    const attacker = request.headers.get(CLIENT_ADDRESS_HEADER)!;
     for (let i = 0; i < 5; i++) {
-      sameOrigin(); // from another address each time: the per-account budget is what stops this
+      // A forged X-Forwarded-For buys nothing: with no trusted proxy the front's socket address decides.
+      sameOrigin({ [CLIENT_ADDRESS_HEADER]: attacker, "x-forwarded-for": `203.0.113.${i}` });
       expect(await signInAction(undefined, form({ email, password: "guess-guess-guess" }))).toEqual({ error: "The email or password is not right. Check both and try again." });
     }
-    sameOrigin();
+    sameOrigin({ [CLIENT_ADDRESS_HEADER]: attacker });
     expect(await signInAction(undefined, form({ email, password }))).toEqual({ error: "Too many sign-in attempts. Wait 15 minutes, then try again." });
+    sameOrigin();
+    expect(await redirectOf(signInAction(undefined, form({ email, password })))).toBe("/console");
+  });
+
+  it("words a disabled account and a throttle store that cannot answer", async () => {
+    const { id, email } = await addUser("member");
+    await disableUser(domainContext(services), operatorScope(), { userId: id });
+    expect(await signInAction(undefined, form({ email, password }))).toEqual({ error: "This account is disabled. Ask an owner of your organization." });
+    const down = await createRedisRateLimiter("redis://127.0.0.1:1", `test:${RUN}:action-down`);
+    setServices({ ...services, limiter: down });
+    try {
+      sameOrigin();
+      expect(await signInAction(undefined, form({ email: (await addUser("admin")).email, password }))).toEqual({ error: "Sign-in is unavailable for a moment. Try again shortly." });
+    } finally {
+      setServices(services);
+      await down.close();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ export async function signInAction(_prev: FormState | undefined, form: FormData)
 
 export async function setupAction(_prev: FormState | undefined, form: FormData): Promise<FormState> {
   try {
-    return await (await actionCaller()).auth.setup({ orgName: text(form, "orgName"), name: text(form, "name"), email: text(form, "email"), password: text(form, "password") });
+    return await (await actionCaller()).auth.setup({ setupCode: text(form, "setupCode"), orgName: text(form, "orgName"), name: text(form, "name"), email: text(form, "email"), password: text(form, "password") });
   } catch (error) {
     return formStateFrom(error);
   }

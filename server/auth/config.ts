@@ -2,9 +2,9 @@ import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getServices } from "../services";
 import { authorizeCredentials } from "./credentials";
-import { isSessionValid } from "./revocation";
+import { checkSessionToken } from "./revocation";
 
-/** Console sessions last a working day; then the admin signs in again. */
+/** Console sessions last a working day from the sign-in, however busy; then the admin signs in again. */
 export const SESSION_MAX_AGE_S = 8 * 60 * 60;
 
 /**
@@ -34,9 +34,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async () => {
           token.signedInAt = Date.now();
           return token;
         }
-        // Every later use of the session: refuse it once the user signed out (or was removed).
-        if (!token.sub || typeof token.signedInAt !== "number") return null;
-        return (await isSessionValid(services.database.db, token.sub, token.signedInAt)) ? token : null;
+        // Every later use: refused once the user signed out, was removed or disabled, or 8 h after the sign-in.
+        return checkSessionToken(services.database.db, token, SESSION_MAX_AGE_S * 1000);
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;

@@ -9,11 +9,25 @@ export async function revokeSessions(db: Queryable, userId: string, at = new Dat
 
 /**
  * Is a session from a sign-in at `signedInAtMs` still good? No when the user
- * is gone or signed out after that sign-in. (The JWT's own `iat` will not do:
- * it is renewed every time the session is read.)
+ * is gone, disabled, or signed out (or had their password changed) after that
+ * sign-in. (The JWT's own `iat` will not do: it is renewed every time the
+ * session is read.)
  */
 export async function isSessionValid(db: Queryable, userId: string, signedInAtMs: number): Promise<boolean> {
-  const [user] = await db.select({ revokedAt: users.sessionsRevokedAt }).from(users).where(eq(users.id, userId)).limit(1);
-  if (!user) return false;
+  const [user] = await db.select({ revokedAt: users.sessionsRevokedAt, disabledAt: users.disabledAt }).from(users).where(eq(users.id, userId)).limit(1);
+  if (!user || user.disabledAt) return false;
   return !user.revokedAt || signedInAtMs > user.revokedAt.getTime();
+}
+
+/**
+ * The session token's check on every use: a sign-in stamps `signedInAt`;
+ * afterwards the token lives while the user's sessions stand and at most
+ * `maxAgeMs` from that sign-in. Re-signing the cookie renews the JWT's own
+ * expiry, never `signedInAt`, so an active tab cannot stretch a session.
+ * Returns the token to keep, or null to end the session.
+ */
+export async function checkSessionToken<T extends { sub?: string; signedInAt?: unknown }>(db: Queryable, token: T, maxAgeMs: number, now = Date.now()): Promise<T | null> {
+  if (!token.sub || typeof token.signedInAt !== "number") return null;
+  if (now - token.signedInAt >= maxAgeMs || token.signedInAt > now) return null;
+  return (await isSessionValid(db, token.sub, token.signedInAt)) ? token : null;
 }

@@ -29,6 +29,16 @@ export const createUserInput = z.object({
   name: z.string().trim().max(100).optional(),
 });
 
+/**
+ * Emails are unique across the instance, so an email in use cannot make a
+ * new user. The refusal is one sentence whoever holds the email (someone in
+ * this organization, which the members list shows anyway, or in another):
+ * it names no organization, user, role or name, and the password was hashed
+ * before the insert either way, so the time taken says nothing either.
+ */
+const emailTaken = () =>
+  new AppError("VALIDATION", "A console user with that email already exists. Use another address.", { issues: [{ path: "email", message: "already exists" }] });
+
 /** Creates a console user and its membership in one organization. */
 export async function createUser(ctx: DomainContext, scope: OrgScope, input: z.input<typeof createUserInput>) {
   const { email, password, role, name } = parseInput(createUserInput, input);
@@ -43,7 +53,7 @@ export async function createUser(ctx: DomainContext, scope: OrgScope, input: z.i
       await recordAudit(tx, scope, { action: "user.created", targetType: "user", targetId: id, data: { email, role } });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("VALIDATION", `A user with email ${email} already exists.`, { issues: [{ path: "email", message: "already exists" }] });
+    if (isUniqueViolation(error)) throw emailTaken();
     throw error;
   }
   return { id, email, role };
@@ -51,12 +61,12 @@ export async function createUser(ctx: DomainContext, scope: OrgScope, input: z.i
 
 export async function listMembers(ctx: DomainContext, scope: OrgScope) {
   const rows = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, createdAt: memberships.createdAt })
+    .select({ id: users.id, email: users.email, name: users.name, role: memberships.role, disabledAt: users.disabledAt, createdAt: memberships.createdAt })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.orgId, scope.orgId))
     .orderBy(asc(memberships.createdAt));
-  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+  return rows.map((r) => ({ ...r, disabledAt: r.disabledAt?.toISOString() ?? null, createdAt: r.createdAt.toISOString() }));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Command } from "../command";
 import { keysAllowlistAdd, keysAllowlistList, keysAllowlistRemove, keysCreate, keysRevoke } from "./keys";
 import { orgsCreate } from "./orgs";
 import { projectsCreate } from "./projects";
-import { usersCreate } from "./users";
+import { usersCreate, usersDisable, usersSetPassword, usersSetRole } from "./users";
 
 /** Every ladmin command, in the order --help lists them. A new command is its definition plus a line here. */
 export const COMMANDS: readonly Command[] = [
@@ -14,4 +14,7 @@ export const COMMANDS: readonly Command[] = [
   keysAllowlistList,
   keysRevoke,
   usersCreate,
+  usersSetRole,
+  usersDisable,
+  usersSetPassword,
 ];

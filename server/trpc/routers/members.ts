@@ -1,9 +1,17 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ROLES } from "@/db/schema";
+import { ids } from "../../contract/ids";
+import { removeMember, setMemberRole } from "../../users/manage";
 import { createUser, listMembers } from "../../users/service";
 import { call } from "../domain";
 import { adminProcedure, orgProcedure, router } from "../init";
+
+/** Roles and removals decide who runs the organization: owners only. */
+const ownerProcedure = orgProcedure.use(({ ctx, next }) => {
+  if (ctx.role !== "owner") throw new TRPCError({ code: "FORBIDDEN", message: "Only an owner can change roles or remove members." });
+  return next({ ctx });
+});
 
 export const membersRouter = router({
   list: orgProcedure.query(({ ctx }) => listMembers(...call(ctx))),
@@ -12,4 +20,6 @@ export const membersRouter = router({
     const user = await createUser(...call(ctx), input);
     return { id: user.id };
   }),
+  setRole: ownerProcedure.input(z.object({ userId: ids.usr, role: z.enum(ROLES) })).mutation(({ ctx, input }) => setMemberRole(...call(ctx), input)),
+  remove: ownerProcedure.input(z.object({ userId: ids.usr })).mutation(({ ctx, input }) => removeMember(...call(ctx), input)),
 });
