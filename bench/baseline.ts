@@ -12,7 +12,7 @@
  * BASELINE_PREPARE ("0" = unnamed statements, as drizzle sends them; default
  * "1" = postgres-js's default named prepared statements).
  */
-import { createCipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Redis } from "ioredis";
 import postgres from "postgres";
@@ -45,6 +45,10 @@ if (!env.DATABASE_URL || !env.REDIS_URL || encryptionKey.length !== 32) {
   process.exit(2);
 }
 const keyId = createHash("sha256").update(encryptionKey).digest("hex").slice(0, 8);
+// As server/crypto/keys.ts: one HKDF key per use.
+const HKDF_SALT = Buffer.from("layers-connect/hkdf/v1");
+const deriveKey = (purpose: string) => Buffer.from(hkdfSync("sha256", encryptionKey, HKDF_SALT, `layers-connect/${purpose}`, 32));
+const sealingKey = deriveKey("token-sealing");
 
 const sql = postgres(env.DATABASE_URL, {
   max: Number(env.BASELINE_POOL ?? 10),
@@ -63,12 +67,13 @@ function randomBase32(length: number): string {
   return out;
 }
 
-function seal(plaintext: string): string {
+/** As SecretBox.seal (v2): bound to the table, column and row it is stored in. */
+function seal(plaintext: string, table: string, column: string, rowId: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", encryptionKey, iv);
-  cipher.setAAD(Buffer.from(keyId));
+  const cipher = createCipheriv("aes-256-gcm", sealingKey, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(JSON.stringify(["v2", keyId, table, column, rowId])));
   const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return ["v1", keyId, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(".");
+  return ["v2", keyId, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), data.toString("base64url")].join(".");
 }
 
 const budgets = new Map<string, { tokens: number; windowMs: number } | null>();
@@ -186,7 +191,7 @@ async function oauthUrl(req: IncomingMessage, key: KeyRow, projectId: string) {
   const expiresAt = new Date(now.getTime() + STATE_TTL_MS);
   const scopes = platform === "tiktok" ? TIKTOK_SCOPES : INSTAGRAM_SCOPES;
   const verifier = platform === "tiktok" ? randomBytes(48).toString("base64url") : undefined;
-  createHmac("sha256", encryptionKey).update(`sandbox-client-secret:${platform}`).digest("base64url");
+  deriveKey(`sandbox-client-secret:${platform}`).toString("base64url");
   const authorize = new URL(`${publicUrl}/sandbox/${platform}/${platform === "tiktok" ? "v2/auth/authorize/" : "oauth/authorize"}`);
   authorize.searchParams.set(platform === "tiktok" ? "client_key" : "client_id", `sandbox_${platform}`);
   authorize.searchParams.set("response_type", "code");
@@ -198,7 +203,7 @@ async function oauthUrl(req: IncomingMessage, key: KeyRow, projectId: string) {
     authorize.searchParams.set("code_challenge_method", "S256");
   }
   const usageNote = typeof body.usageNote === "string" ? body.usageNote : null;
-  const verifierEnc = verifier ? seal(verifier) : null;
+  const verifierEnc = verifier ? seal(verifier, "oauth_states", "code_verifier_enc", state) : null;
   await sql`
     insert into oauth_states (id, org_id, project_id, api_key_id, platform, livemode, return_url, scopes, usage_note, code_verifier_enc, created_at, expires_at)
     values (${state}, ${key.org_id}, ${projectId}, ${key.id}, ${platform}, ${false}, ${url.href}, ${scopes}, ${usageNote}, ${verifierEnc}, ${now}, ${expiresAt})`;

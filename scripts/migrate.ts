@@ -3,7 +3,8 @@ import "@/server/runtime/requireNode";
 import { configOrExit } from "@/server/cli/config";
 import { EmbeddedDatabaseBusyError, openProcessDatabase } from "@/server/services";
 
-const config = configOrExit();
+// Migrations seal nothing: with DATABASE_URL they run without LAYERS_ENCRYPTION_KEY and AUTH_SECRET.
+const config = configOrExit({ secrets: "when-read" });
 try {
   const database = await openProcessDatabase(config);
   await database.migrate();

@@ -1,5 +1,6 @@
 import { count } from "drizzle-orm";
 import { organizations } from "@/db/schema";
+import { resealLegacyValues } from "./crypto/sealed";
 import { domainContext } from "./domain/context";
 import { operatorScope, orgScope } from "./domain/scope";
 import { isEmbedded } from "./env";
@@ -11,11 +12,13 @@ import type { Services } from "./services";
 
 /**
  * Runs once per server start, before the first request: applies pending
- * migrations and, on an empty embedded database, creates the demo tenant and
+ * migrations, reseals secrets an earlier release stored in the v1 format,
+ * and, on an empty embedded database, creates the demo tenant and
  * prints a key and a curl that work as printed.
  */
 export async function bootstrap(services: Services, print: (text: string) => void = (t) => process.stdout.write(t)) {
   await services.database.migrate();
+  await resealLegacyValues(domainContext(services));
   const { db } = services.database;
   const { publicUrl } = services.config;
   const [{ n }] = (await db.select({ n: count() }).from(organizations)) as [{ n: number }];

@@ -33,6 +33,31 @@ export function resolveSecrets(config: Config, warn: (line: string) => void = co
   };
 }
 
+const SECRET_VARIABLES = { encryptionKey: "LAYERS_ENCRYPTION_KEY", authSecret: "AUTH_SECRET" } as const;
+
+/**
+ * For ladmin and `npm run db:migrate`: as `resolveSecrets`, except that with
+ * DATABASE_URL a missing secret is an error only when something reads it.
+ * Most commands (orgs, projects, keys, users) seal nothing and need neither;
+ * the ones that do stop at their first seal or open with one line naming the
+ * variable. The getters are enumerable, so even a copy of the configuration
+ * fails loudly rather than carrying on without the key.
+ */
+export function resolveSecretsWhenRead(config: Config, warn: (line: string) => void = console.warn): ResolvedConfig {
+  if (isEmbedded(config) || (config.encryptionKey && config.authSecret)) return resolveSecrets(config, warn);
+  const resolved = { ...config } as ResolvedConfig;
+  for (const [field, variable] of Object.entries(SECRET_VARIABLES) as Array<[keyof typeof SECRET_VARIABLES, string]>) {
+    if (config[field] !== undefined) continue;
+    Object.defineProperty(resolved, field, {
+      enumerable: true,
+      get() {
+        throw new EnvError(variable, "is required for this command when DATABASE_URL is set (it seals or opens stored secrets): use the server's value");
+      },
+    });
+  }
+  return resolved;
+}
+
 function freshSecrets(): LocalSecrets {
   return { encryptionKey: randomBytes(32).toString("base64"), authSecret: randomBytes(32).toString("base64url") };
 }

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
 import { parseEnv } from "@/server/env";
 import { setLogSink } from "@/server/log";
+import { SecretBox } from "@/server/crypto/secretbox";
 import { upsertSocialAccount } from "@/server/accounts/service";
 import { createApiKey } from "@/server/keys/service";
 import type { ApiScope } from "@/server/keys/scopes";
@@ -47,7 +48,7 @@ export async function startTestServices(opts: { env?: Record<string, string | un
   return services;
 }
 
-/** The same database and limiter under other settings (platform credentials, public URL...). */
+/** The same database and limiter under other settings (platform credentials, public URL, keys...). */
 export function deriveServices(base: Services, env: Record<string, string>): Services {
   const config = resolveSecrets(
     parseEnv({
@@ -59,7 +60,8 @@ export function deriveServices(base: Services, env: Record<string, string>): Ser
       ...env,
     }),
   );
-  return { ...base, config, close: async () => {} };
+  // The box follows the config: a test may derive services under other keys (a rotation).
+  return { ...base, config, box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys), close: async () => {} };
 }
 
 export interface Tenant {

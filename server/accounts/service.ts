@@ -5,6 +5,7 @@ import { type Platform, projects, socialAccounts } from "@/db/schema";
 import { accountListQuery } from "@/server/contract/api";
 import { ids } from "@/server/contract/ids";
 import { recordAudit } from "../audit/record";
+import { SEALED } from "../crypto/sealed";
 import { type DomainContext, inTransaction } from "../domain/context";
 import { inMode, isLive, type ModeScope } from "../domain/scope";
 import { AppError } from "../errors";
@@ -50,43 +51,52 @@ export async function upsertSocialAccount(
   scope: ModeScope,
   input: { projectId: string; platform: Platform; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
 ): Promise<{ id: string; created: boolean }> {
-  const { box } = ctx;
   const now = new Date();
-  const refreshTokenEnc = input.tokens.refreshToken ? box.seal(input.tokens.refreshToken) : null;
   const profile = {
     username: input.profile.username,
     displayName: input.profile.displayName,
     avatarUrl: input.profile.avatarUrl,
     grantedScopes: input.grantedScopes,
     status: "active" as const,
-    accessTokenEnc: box.seal(input.tokens.accessToken),
     accessTokenExpiresAt: input.tokens.accessTokenExpiresAt,
     updatedAt: now,
   };
-  const id = newId("sa");
-  const [row] = await ctx.db
-    .insert(socialAccounts)
-    .values({
-      id,
-      orgId: scope.orgId,
-      projectId: input.projectId,
-      platform: input.platform,
-      platformUserId: input.profile.platformUserId,
-      livemode: isLive(scope),
-      ...profile,
-      refreshTokenEnc,
+  // Tokens are sealed for the row they are stored in. A new row's id is known
+  // before the insert; on a reconnect (or a concurrent first connect that won
+  // the insert) the row keeps its own id, which only the upsert tells, so the
+  // tokens are sealed again for that id in the same transaction. The upsert
+  // locks the row until then, so no one reads tokens bound to another id.
+  const tokensFor = (rowId: string) => ({
+    accessTokenEnc: ctx.box.seal(input.tokens.accessToken, SEALED.accessToken.at(rowId)),
+    ...(input.tokens.refreshToken && {
+      refreshTokenEnc: ctx.box.seal(input.tokens.refreshToken, SEALED.refreshToken.at(rowId)),
       refreshTokenExpiresAt: input.tokens.refreshTokenExpiresAt,
-      createdAt: now,
-    })
-    .onConflictDoUpdate({
-      target: [socialAccounts.projectId, socialAccounts.platform, socialAccounts.platformUserId, socialAccounts.livemode],
-      set: {
+    }),
+  });
+  const id = newId("sa");
+  return inTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .insert(socialAccounts)
+      .values({
+        id,
+        orgId: scope.orgId,
+        projectId: input.projectId,
+        platform: input.platform,
+        platformUserId: input.profile.platformUserId,
+        livemode: isLive(scope),
         ...profile,
-        ...(refreshTokenEnc && { refreshTokenEnc, refreshTokenExpiresAt: input.tokens.refreshTokenExpiresAt }),
-      },
-    })
-    .returning({ id: socialAccounts.id });
-  return { id: row!.id, created: row!.id === id };
+        ...tokensFor(id),
+        createdAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [socialAccounts.projectId, socialAccounts.platform, socialAccounts.platformUserId, socialAccounts.livemode],
+        set: profile,
+      })
+      .returning({ id: socialAccounts.id });
+    const created = row!.id === id;
+    if (!created) await tx.db.update(socialAccounts).set(tokensFor(row!.id)).where(eq(socialAccounts.id, row!.id));
+    return { id: row!.id, created };
+  });
 }
 
 // The table's query schema, checked here: after the project's 404, as the contract orders them.
@@ -143,7 +153,7 @@ export async function disconnectSocialAccount(ctx: DomainContext, scope: ModeSco
     const endpoints = platformEndpoints(ctx.config, account.platform, account.livemode);
     if (endpoints.credentials) {
       try {
-        revoked = await createPlatformAdapter(endpoints).revoke(ctx.box.open(account.accessTokenEnc));
+        revoked = await createPlatformAdapter(endpoints).revoke(ctx.box.open(account.accessTokenEnc, SEALED.accessToken.at(account.id)));
       } catch (error) {
         log.warn("platform revoke failed; deleting the tokens anyway", { accountId: account.id, platform: account.platform, error: describeError(error) });
       }

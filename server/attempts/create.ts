@@ -5,6 +5,7 @@ import { oauthUrlRequest } from "@/server/contract/api";
 import { ids } from "@/server/contract/ids";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { parseReturnUrl } from "../allowlist/url";
+import { SEALED } from "../crypto/sealed";
 import type { DomainContext } from "../domain/context";
 import type { KeyScope } from "../domain/scope";
 import { AppError } from "../errors";
@@ -101,7 +102,7 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
     returnUrl: returnUrl.href,
     scopes,
     usageNote: body.usageNote ?? null,
-    codeVerifierEnc: verifier ? ctx.box.seal(verifier) : null,
+    codeVerifierEnc: verifier ? ctx.box.seal(verifier, SEALED.codeVerifier.at(state)) : null,
     createdAt: now,
     expiresAt,
   };

@@ -1,10 +1,14 @@
 import { EnvError, parseEnv } from "../env";
-import { type ResolvedConfig, resolveSecrets } from "../secrets";
+import { type ResolvedConfig, resolveSecrets, resolveSecretsWhenRead } from "../secrets";
 
-/** Reads the environment for a command-line entry point; a bad value ends the process with one line. */
-export function configOrExit(): ResolvedConfig {
+/**
+ * Reads the environment for a command-line entry point; a bad value ends the
+ * process with one line. `secrets: "when-read"` is for entry points that may
+ * need no secret (migrations): see resolveSecretsWhenRead.
+ */
+export function configOrExit(opts: { secrets?: "required" | "when-read" } = {}): ResolvedConfig {
   try {
-    return resolveSecrets(parseEnv());
+    return (opts.secrets === "when-read" ? resolveSecretsWhenRead : resolveSecrets)(parseEnv());
   } catch (error) {
     if (error instanceof EnvError) {
       process.stderr.write(`Configuration error: ${error.message}\n`);

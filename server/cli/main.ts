@@ -9,7 +9,7 @@ import { SecretBox } from "../crypto/secretbox";
 import type { DomainContext } from "../domain/context";
 import { parseEnv } from "../env";
 import { setLogSink } from "../log";
-import { resolveSecrets } from "../secrets";
+import { resolveSecretsWhenRead } from "../secrets";
 import { openProcessDatabase } from "../services";
 import { checkArguments, optionsOf, parseArgv, resolveCommand } from "./args";
 import type { Command, Output, Work } from "./command";
@@ -45,8 +45,10 @@ export async function run(argv: string[], io: CliIo, commands: readonly Command[
 }
 
 async function withDatabase(io: CliIo, work: Work): Promise<Output> {
-  const config = io.config ?? resolveSecrets(parseEnv(io.env), (line) => io.stderr(`${line}\n`));
-  const context = (db: DomainContext["db"]): DomainContext => ({ db, box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys), config });
+  // Secrets are read when a command first uses them: most commands need none.
+  const config = io.config ?? resolveSecretsWhenRead(parseEnv(io.env), (line) => io.stderr(`${line}\n`));
+  const box = new SecretBox(() => ({ current: config.encryptionKey, previous: config.previousEncryptionKeys }));
+  const context = (db: DomainContext["db"]): DomainContext => ({ db, box, config });
   if (io.database) return work(context(io.database.db));
   const database = await openProcessDatabase(config, { poolSize: 1 });
   try {

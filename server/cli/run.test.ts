@@ -176,7 +176,7 @@ describe("ladmin run()", () => {
   it("rejects bad arguments with exit 2 and one line on stderr, before opening the database", async () => {
     const keys = ["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write"];
     const cases: Array<[string[], RegExp]> = [
-      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys or users/],
+      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users or secrets/],
       [["keys"], /keys needs a subcommand: create, allowlist, revoke/],
       [["keys", "allowlist", "drop", "key_x"], /expected keys allowlist add, keys allowlist remove or keys allowlist list/],
       [["orgs", "create", "--name", "x", "--colour", "red"], /unknown option --colour/],
@@ -227,8 +227,9 @@ describe("ladmin run()", () => {
   });
 
   it("exits 1 with one line on a configuration error", async () => {
-    const result = await ladmin(["orgs", "create", "--name", "Acme"], { config: undefined, database: undefined, env: { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" } });
-    expect(result).toEqual({ status: 1, stdout: "", stderr: expect.stringMatching(/^ladmin: configuration error: LAYERS_ENCRYPTION_KEY: is required when DATABASE_URL is set[^\n]*\n$/) });
+    const env = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", LAYERS_ENCRYPTION_KEY: "c2hvcnQ=" };
+    const result = await ladmin(["orgs", "create", "--name", "Acme"], { config: undefined, database: undefined, env });
+    expect(result).toEqual({ status: 1, stdout: "", stderr: expect.stringMatching(/^ladmin: configuration error: LAYERS_ENCRYPTION_KEY: must be base64 of exactly 32 bytes[^\n]*\n$/) });
   });
 
   it("runs a command defined in one place and added to the list", async () => {

@@ -4,6 +4,7 @@ import { socialAccounts } from "@/db/schema";
 import { authorizeUrlFor } from "../attempts/create";
 import { attemptStatus } from "../attempts/status";
 import { findAttemptWithProject } from "../attempts/store";
+import { SEALED } from "../crypto/sealed";
 import type { DomainContext } from "../domain/context";
 import type { OAuthErrorCode } from "../oauth/platforms/types";
 
@@ -40,7 +41,7 @@ export async function connectView(ctx: DomainContext, stateId: string): Promise<
   const platform = PLATFORM_NAMES[attempt.platform];
   const status = attemptStatus(attempt);
   if (status !== "pending") return { kind: status, platform, projectName };
-  const verifier = attempt.codeVerifierEnc ? ctx.box.open(attempt.codeVerifierEnc) : undefined;
+  const verifier = attempt.codeVerifierEnc ? ctx.box.open(attempt.codeVerifierEnc, SEALED.codeVerifier.at(attempt.id)) : undefined;
   return {
     kind: "ready",
     platform,

@@ -4,6 +4,7 @@ import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { upsertSocialAccount } from "../accounts/service";
 import { type AttemptRow, claimAttempt, completeAttempt, failAttempt, findAttempt } from "../attempts/store";
 import { recordAudit } from "../audit/record";
+import { SEALED } from "../crypto/sealed";
 import { type DomainContext, inTransaction } from "../domain/context";
 import { keyScope } from "../domain/scope";
 import { HOSTED_RETURN_PATH } from "../hosted/views";
@@ -86,7 +87,7 @@ async function complete(ctx: DomainContext, attempt: AttemptRow, query: URLSearc
   const tokens = await adapter.exchangeCode({
     code,
     redirectUri: redirectUri(config, attempt.platform),
-    codeVerifier: attempt.codeVerifierEnc ? box.open(attempt.codeVerifierEnc) : undefined,
+    codeVerifier: attempt.codeVerifierEnc ? box.open(attempt.codeVerifierEnc, SEALED.codeVerifier.at(attempt.id)) : undefined,
   });
 
   // The token says what the token can do; TikTok's callback `scopes` says what the user left ticked.

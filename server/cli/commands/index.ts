@@ -2,6 +2,7 @@ import type { Command } from "../command";
 import { keysAllowlistAdd, keysAllowlistList, keysAllowlistRemove, keysCreate, keysRevoke } from "./keys";
 import { orgsCreate } from "./orgs";
 import { projectsCreate } from "./projects";
+import { secretsReencrypt } from "./secrets";
 import { usersCreate, usersDisable, usersSetPassword, usersSetRole } from "./users";
 
 /** Every ladmin command, in the order --help lists them. A new command is its definition plus a line here. */
@@ -17,4 +18,5 @@ export const COMMANDS: readonly Command[] = [
   usersSetRole,
   usersDisable,
   usersSetPassword,
+  secretsReencrypt,
 ];

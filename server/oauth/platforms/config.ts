@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import type { Platform } from "@/db/schema";
+import { deriveKey, KEY_PURPOSES } from "../../crypto/keys";
 import type { PlatformCredentials } from "../../env";
 import type { ResolvedConfig } from "../../secrets";
 import { PLATFORM_NAMES } from "@/server/contract/vocabulary";
@@ -28,12 +28,14 @@ export const redirectUri = (config: Pick<ResolvedConfig, "publicUrl">, platform:
 
 /**
  * Sandbox app credentials: fixed client ids, secrets derived from this
- * instance's encryption key so they never need configuring and never leak.
+ * instance's encryption key so they never need configuring. Each is a key
+ * of its own (HKDF, one per platform), not the sealing key: the secret
+ * travels in every sandbox token request, and must tell nothing about it.
  */
 export function sandboxCredentials(config: Pick<ResolvedConfig, "encryptionKey">, platform: Platform): PlatformCredentials {
   return {
     clientId: `sandbox_${platform}`,
-    clientSecret: createHmac("sha256", config.encryptionKey).update(`sandbox-client-secret:${platform}`).digest("base64url"),
+    clientSecret: deriveKey(config.encryptionKey, KEY_PURPOSES.sandboxClientSecret(platform)).toString("base64url"),
   };
 }
 

@@ -4,6 +4,7 @@ import { newId } from "@/db/ids";
 import { socialAccounts } from "@/db/schema";
 import type { Services } from "@/server/services";
 import { addKey, request, seedAccount, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
+import { SEALED } from "@/server/crypto/sealed";
 
 let services: Services;
 let api: TestApi;
@@ -90,8 +91,8 @@ describe("storing accounts", () => {
     const again = await seedAccount(services, tenant, { username: "keeper", refreshToken: null });
     expect(again).toEqual({ id: first.id, created: false });
     const [row] = await services.database.db.select().from(socialAccounts).where(eq(socialAccounts.id, first.id));
-    expect(services.box.open(row!.refreshTokenEnc!)).toBe("rft.original");
-    expect(row!.accessTokenEnc).toMatch(/^v1\.[0-9a-f]{8}\./);
+    expect(services.box.open(row!.refreshTokenEnc!, SEALED.refreshToken.at(first.id))).toBe("rft.original");
+    expect(row!.accessTokenEnc).toMatch(/^v2\.[0-9a-f]{8}\./);
   });
 
   it("keeps one account per project, platform and platform user", async () => {

@@ -5,6 +5,7 @@ import { newId } from "@/db/ids";
 import { oauthStates } from "@/db/schema";
 import { type Services, setServices } from "@/server/services";
 import { addKey, deriveServices, type ApiResponse, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
+import { SEALED } from "@/server/crypto/sealed";
 
 let services: Services;
 let api: TestApi;
@@ -59,8 +60,8 @@ describe("POST oauth-url: success", () => {
 
     // The verifier stays on the server, sealed, and matches the challenge.
     const row = await stateRow(res.body.state);
-    expect(row?.codeVerifierEnc).toMatch(/^v1\./);
-    const verifier = services.box.open(row!.codeVerifierEnc!);
+    expect(row?.codeVerifierEnc).toMatch(/^v2\./);
+    const verifier = services.box.open(row!.codeVerifierEnc!, SEALED.codeVerifier.at(row!.id));
     expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
     expect(createHash("sha256").update(verifier).digest("hex")).toBe(q.get("code_challenge"));
     expect(res.text).not.toContain(verifier);

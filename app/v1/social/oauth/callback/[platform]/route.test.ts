@@ -8,6 +8,7 @@ import { platformEndpoints, sandboxCredentials } from "@/server/oauth/platforms/
 import { mountSandbox } from "@/test-support/sandbox";
 import { type Services, setServices } from "@/server/services";
 import { addKey, apiRoutes, deriveServices, request, startTestServices, seedTenant, type Tenant, TestApi } from "@/test-support/harness";
+import { SEALED } from "@/server/crypto/sealed";
 
 /**
  * The whole flow over HTTP: oauth-url → sandbox consent → callback → stored
@@ -106,9 +107,9 @@ describe("a successful callback", () => {
     expect(result.completedAt).not.toBeNull();
     const account = await accountRow(result.socialAccountId);
     expect(account).toMatchObject({ platform: "tiktok", username: "live_tiktok", livemode: true, status: "active" });
-    expect(account.accessTokenEnc).toMatch(/^v1\.[0-9a-f]{8}\./);
-    expect(services.box.open(account.accessTokenEnc!)).toMatch(/^act\./);
-    expect(services.box.open(account.refreshTokenEnc!)).toMatch(/^rft\./);
+    expect(account.accessTokenEnc).toMatch(/^v2\.[0-9a-f]{8}\./);
+    expect(services.box.open(account.accessTokenEnc!, SEALED.accessToken.at(account.id))).toMatch(/^act\./);
+    expect(services.box.open(account.refreshTokenEnc!, SEALED.refreshToken.at(account.id))).toMatch(/^rft\./);
     expect(account.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
@@ -122,7 +123,7 @@ describe("a successful callback", () => {
     expect(account.platformUserId).toMatch(/^\d{20}$/);
     // The id the profile endpoint reports, digit for digit.
     const adapter = createPlatformAdapter(platformEndpoints(services.config, "instagram", false));
-    const profile = await adapter.fetchProfile(services.box.open(account.accessTokenEnc!), []);
+    const profile = await adapter.fetchProfile(services.box.open(account.accessTokenEnc!, SEALED.accessToken.at(account.id)), []);
     expect(profile.platformUserId).toBe(account.platformUserId);
   });
 
@@ -140,7 +141,7 @@ describe("a successful callback", () => {
     await callback(second.callbackUrl);
     expect((await status(second.state)).socialAccountId).toBe(firstId);
     const after = await accountRow(firstId);
-    expect(services.box.open(after.refreshTokenEnc!)).not.toBe(services.box.open(before.refreshTokenEnc!));
+    expect(services.box.open(after.refreshTokenEnc!, SEALED.refreshToken.at(firstId))).not.toBe(services.box.open(before.refreshTokenEnc!, SEALED.refreshToken.at(firstId)));
   });
 
   it("a scope the end-customer unticked is missing, but the attempt completes", async () => {
@@ -273,7 +274,7 @@ describe("disconnecting", () => {
     const { state, callbackUrl } = await consent("tiktok", { username: "leaver" });
     await callback(callbackUrl);
     const id = (await status(state)).socialAccountId;
-    const accessToken = services.box.open((await accountRow(id)).accessTokenEnc!);
+    const accessToken = services.box.open((await accountRow(id)).accessTokenEnc!, SEALED.accessToken.at(id));
     const adapter = createPlatformAdapter(platformEndpoints(services.config, "tiktok", true));
     expect((await adapter.fetchProfile(accessToken, ["user.info.basic"])).username).toBeNull();
 
