@@ -91,6 +91,10 @@ export const routes = {
     responses: {
       303: { description: "To the attempt's returnUrl (with layers_oauth_error=<code> on failure).", content: "redirect" },
       400: { description: "The hosted error page: the state is unknown or malformed, so there is nowhere safe to send the browser.", content: "html" },
+      403: {
+        description: "The hosted error page: the attempt was bound to another browser on the hosted connect page; nothing is exchanged and the attempt is left as it was.",
+        content: "html",
+      },
       500: { description: "The hosted error page, with the request id, when Layers failed.", content: "html" },
     },
     errors: [],

@@ -2,6 +2,7 @@ import { ID_PATTERNS } from "@/db/ids";
 import { type Platform, PLATFORMS } from "@/db/schema";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { upsertSocialAccount } from "../accounts/service";
+import { bindingAllows } from "../attempts/binding";
 import { type AttemptRow, claimAttempt, completeAttempt, failAttempt, findAttempt } from "../attempts/store";
 import { recordAudit } from "../audit/record";
 import { SEALED } from "../crypto/sealed";
@@ -15,8 +16,8 @@ import { type OAuthErrorCode, PlatformError } from "./platforms/types";
 
 export type CallbackOutcome =
   | { kind: "redirect"; location: string }
-  /** No attempt can be identified: nowhere safe to send the browser. */
-  | { kind: "error_page"; title: string; message: string };
+  /** No attempt can be identified, or not for this browser: nowhere safe to send it. */
+  | { kind: "error_page"; title: string; message: string; status: number };
 
 const ERROR_MESSAGES: Record<OAuthErrorCode, string> = {
   access_denied: "The end-customer cancelled, or the platform denied access.",
@@ -36,8 +37,15 @@ const CONCURRENT_WAIT_MS = 15_000;
  * claimed with one conditional UPDATE, so however many callbacks arrive for
  * it, the code is exchanged once; a repeated callback redirects the way the
  * first one did and changes nothing.
+ *
+ * `bindingToken` is the browser's hosted-page cookie (server/attempts/binding.ts).
  */
-export async function handleOAuthCallback(ctx: DomainContext, platformParam: string, query: URLSearchParams): Promise<CallbackOutcome> {
+export async function handleOAuthCallback(
+  ctx: DomainContext,
+  platformParam: string,
+  query: URLSearchParams,
+  bindingToken: string | null,
+): Promise<CallbackOutcome> {
   const stateId = query.get("state");
   if (!(PLATFORMS as readonly string[]).includes(platformParam) || !stateId || !ID_PATTERNS.st.test(stateId)) {
     return unknownAttempt();
@@ -46,6 +54,10 @@ export async function handleOAuthCallback(ctx: DomainContext, platformParam: str
   const attempt = await findAttempt(ctx, stateId);
   // A state used on the other platform's path never succeeds, and leaves the attempt untouched.
   if (!attempt || attempt.platform !== platform) return unknownAttempt();
+  // An attempt bound on the hosted page finishes only in the browser that pressed its button: a
+  // leaked state with a hand-made authorize URL gets nowhere. Nothing is exchanged or stored, and
+  // the state stays usable by its own browser, so a stranger cannot spoil it either.
+  if (!bindingAllows(attempt, bindingToken)) return otherBrowser();
 
   const now = new Date();
   if (attempt.status === "pending" && attempt.expiresAt <= now) {
@@ -172,7 +184,16 @@ export function withError(returnUrl: string, code: OAuthErrorCode): string {
 
 const unknownAttempt = (): CallbackOutcome => ({
   kind: "error_page",
+  status: 400,
   title: "This connection link is not valid",
   message:
     "We could not find the connection attempt this page belongs to. It may have been mistyped or cut short. Go back to the app you came from and start connecting again.",
+});
+
+const otherBrowser = (): CallbackOutcome => ({
+  kind: "error_page",
+  status: 403,
+  title: "This connection was started in another browser",
+  message:
+    "For your security, a connection started on a Layers connection page can only be finished in the browser where its button was pressed. Finish it there, or go back to the app you came from and start again.",
 });

@@ -1,3 +1,4 @@
+import { readBindingToken } from "@/server/attempts/binding";
 import { routes } from "@/server/contract/routes";
 import { domainContext } from "@/server/domain/context";
 import { hostedErrorPage } from "@/server/hosted/errorPage";
@@ -9,9 +10,10 @@ import { handleOAuthCallback } from "@/server/oauth/callback";
 // The platform sends the end-customer's browser here: it gets a redirect or an HTML page, never JSON.
 export const GET = route(
   routes.oauthCallback,
-  async ({ params, query, services }) => {
-    const outcome = await handleOAuthCallback(domainContext(services), params.platform, query);
-    if (outcome.kind === "error_page") return hostedErrorPage(outcome.title, outcome.message);
+  async ({ req, params, query, services }) => {
+    const bindingToken = readBindingToken(req.headers.get("cookie"), services.config.publicUrl);
+    const outcome = await handleOAuthCallback(domainContext(services), params.platform, query, bindingToken);
+    if (outcome.kind === "error_page") return hostedErrorPage(outcome.title, outcome.message, outcome.status);
     return new Response(null, { status: 303, headers: { Location: outcome.location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
   },
   {
