@@ -111,7 +111,7 @@ test("hosted connect page → consent → hosted return page", async ({ page }) 
   await page.goto(`${layers.url}/connect/${state}`);
   await expect(page.getByRole("heading", { name: "Connect your TikTok account" })).toBeVisible();
   await expect(page.getByText("Acme Studio")).toBeVisible();
-  await page.getByRole("link", { name: "Continue to TikTok" }).click();
+  await page.getByRole("button", { name: "Continue to TikTok" }).click();
   await consent(page, { username: "hosted_flow" });
   await expect(page.getByRole("heading", { name: "Your TikTok account @hosted_flow is connected." })).toBeVisible();
   expect(new URL(page.url()).searchParams.get("state")).toBe(state);

@@ -1,10 +1,8 @@
 import { eq } from "drizzle-orm";
 import { ID_PATTERNS } from "@/db/ids";
 import { socialAccounts } from "@/db/schema";
-import { authorizeUrlFor } from "../attempts/create";
 import { attemptStatus } from "../attempts/status";
 import { findAttemptWithProject } from "../attempts/store";
-import { SEALED } from "../crypto/sealed";
 import type { DomainContext } from "../domain/context";
 import type { OAuthErrorCode } from "../oauth/platforms/types";
 
@@ -30,10 +28,15 @@ async function loadAttempt(ctx: DomainContext, stateId: string | undefined) {
 
 export type ConnectView =
   | { kind: "unknown" }
-  | { kind: "ready"; platform: string; projectName: string; authorizeUrl: string; expiresAt: Date; livemode: boolean }
+  | { kind: "ready"; state: string; platform: string; projectName: string; expiresAt: Date; livemode: boolean }
   | { kind: "expired" | "completed" | "failed"; platform: string; projectName: string };
 
-/** /connect/:state — where an integrator may send the end-customer before the platform. */
+/**
+ * /connect/:state — where an integrator may send the end-customer before the
+ * platform. A read and nothing more: it holds no authorize URL and binds no
+ * browser, so a link scanner's GET uses up nothing (the button's POST does
+ * both, server/hosted/press.ts).
+ */
 export async function connectView(ctx: DomainContext, stateId: string): Promise<ConnectView> {
   const row = await loadAttempt(ctx, stateId);
   if (!row) return { kind: "unknown" };
@@ -41,15 +44,7 @@ export async function connectView(ctx: DomainContext, stateId: string): Promise<
   const platform = PLATFORM_NAMES[attempt.platform];
   const status = attemptStatus(attempt);
   if (status !== "pending") return { kind: status, platform, projectName };
-  const verifier = attempt.codeVerifierEnc ? ctx.box.open(attempt.codeVerifierEnc, SEALED.codeVerifier.at(attempt.id)) : undefined;
-  return {
-    kind: "ready",
-    platform,
-    projectName,
-    authorizeUrl: authorizeUrlFor(ctx.config, attempt, verifier),
-    expiresAt: attempt.expiresAt,
-    livemode: attempt.livemode,
-  };
+  return { kind: "ready", state: attempt.id, platform, projectName, expiresAt: attempt.expiresAt, livemode: attempt.livemode };
 }
 
 export type ReturnView =

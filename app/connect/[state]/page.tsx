@@ -26,9 +26,12 @@ export default async function ConnectPage({ params }: { params: Promise<{ state:
             <strong>{view.projectName}</strong> asks to connect your {view.platform} account. {view.platform} will show you what it
             may access, and you decide.
           </p>
-          <a className={hosted.button} href={view.authorizeUrl} target="_top" rel="noreferrer">
-            Continue to {view.platform}
-          </a>
+          {/* A POST, not a link: the authorize URL and the browser binding come from pressing it (server/hosted/press.ts). */}
+          <form method="post" action={`/connect/${view.state}/go`}>
+            <button type="submit" className={hosted.button}>
+              Continue to {view.platform}
+            </button>
+          </form>
           <p className={hosted.fine}>
             This link works until {view.expiresAt.toUTCString()}.{view.livemode ? "" : " Test mode: you will see a sandbox, not the real platform."}
           </p>
