@@ -46,7 +46,7 @@ export function errorBodyOf(error: AppError, requestId: string): ErrorBody {
 }
 
 /** The stack's frames without its first line (which repeats the message, and a failed query's message holds its parameters). */
-function stackFrames(error: unknown): string | undefined {
+export function stackFrames(error: unknown): string | undefined {
   if (!(error instanceof Error) || !error.stack) return undefined;
   return error.stack.split("\n").filter((line) => /^\s+at /.test(line)).join("\n");
 }

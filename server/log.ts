@@ -44,15 +44,39 @@ export function throttledFaultLog(msg: string, intervalMs = 60_000) {
 }
 
 /**
- * One line about an error, safe to log. Drizzle's query errors carry the
- * bound parameters, which can include hashes and sealed tokens: only the
- * driver's cause is described for them.
+ * One line about an error, safe to log. Drizzle's query errors carry the SQL
+ * and its bound parameters (hashes, sealed tokens, whatever a caller sent):
+ * only the driver's cause is described for them. A database's own message
+ * quotes the value it refused (`invalid input syntax for type uuid: "..."`),
+ * so quoted parts and byte dumps are blanked; the SQLSTATE and the
+ * constraint, table and column it names say where without saying what.
  */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     if (error.message.startsWith("Failed query:")) return `query failed: ${describeError(error.cause ?? "unknown cause")}`;
     const code = (error as { code?: unknown }).code;
-    return `${error.name}${typeof code === "string" ? ` [${code}]` : ""}: ${error.message}`;
+    const head = `${error.name}${typeof code === "string" ? ` [${code}]` : ""}`;
+    if (isDatabaseError(error)) return `${head}: ${blankValues(error.message)}${databaseWhere(error)}`;
+    return `${head}: ${error.message}`;
   }
-  return String(error);
+  return typeof error === "string" ? error : `a thrown ${error === null ? "null" : typeof error}`;
+}
+
+type DatabaseErrorFields = { severity?: unknown; constraint?: unknown; constraint_name?: unknown; table?: unknown; table_name?: unknown; column?: unknown; column_name?: unknown };
+
+/** PostgreSQL's errors as postgres-js (PostgresError) and PGlite (DatabaseError) raise them: a severity and a SQLSTATE. */
+function isDatabaseError(error: Error): boolean {
+  const { severity } = error as DatabaseErrorFields;
+  const code = (error as { code?: unknown }).code;
+  return typeof severity === "string" && typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+}
+
+const blankValues = (message: string) => message.replace(/"[^"]*"/g, '"…"').replace(/\b0x[0-9a-f]+(\s+0x[0-9a-f]+)*/gi, "0x…");
+
+function databaseWhere(error: Error): string {
+  const e = error as DatabaseErrorFields;
+  const parts = Object.entries({ constraint: e.constraint_name ?? e.constraint, table: e.table_name ?? e.table, column: e.column_name ?? e.column })
+    .filter(([, value]) => typeof value === "string" && value)
+    .map(([name, value]) => `${name} ${value}`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
 }

@@ -60,6 +60,9 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
   const projectId = parseInput(z.object({ projectId: ids.prj }), input).projectId;
   await requireActiveProject(ctx, scope, projectId);
   const rawBody = await input.readBody();
+  // The body is checked before it is fingerprinted: a replay's body passed the
+  // same checks the first time, and nothing unchecked reaches the hash.
+  const body = parseInput(oauthUrlBody, rawBody);
 
   const idempotent = input.idempotencyKey === null ? null : idempotentRequest(input.idempotencyKey, projectId, rawBody);
   if (idempotent) {

@@ -58,7 +58,7 @@ export const routes = {
     headers: idempotencyHeaders,
     body: oauthUrlRequest,
     responses: { 200: { description: "The authorize URL and the attempt's state.", content: "json", schema: oauthUrlResponse } },
-    errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_CONFLICT", "PLATFORM_NOT_CONFIGURED"],
+    errors: [...KEYED_ERRORS, "VALIDATION", "PAYLOAD_TOO_LARGE", "NOT_FOUND", "RETURN_URL_NOT_ALLOWED", "IDEMPOTENCY_CONFLICT", "PLATFORM_NOT_CONFIGURED"],
   }),
   getOAuthStatus: define({
     id: "getOAuthStatus",

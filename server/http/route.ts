@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { RouteSpec } from "../contract/routes";
+import { findNul } from "../contract/safeJson";
 import { validationError, zodIssues } from "../errors";
 import type { VerifiedKey } from "../keys/service";
 import type { Services } from "../services";
@@ -35,7 +36,9 @@ type Handler<R extends RouteSpec> = (ctx: R["scopes"] extends null ? PublicConte
 /**
  * A /v1 route handler from its table entry: the key and scope policy come
  * from the table, then the path parameters are checked with its schemas (a
- * VALIDATION error after 401, 403 and 429, as the contract orders them).
+ * VALIDATION error after 401, 403 and 429, as the contract orders them), and
+ * no path parameter or query value may hold a NUL character (PostgreSQL
+ * refuses it in text, which would make it a 500 wherever it is stored).
  * Query and body are the domain's to check, because the contract wants a
  * missing project's 404 before their 400. A handler may return the success
  * body itself; it is sent with the table's success status.
@@ -48,15 +51,25 @@ export function route<R extends RouteSpec>(spec: R, handler: Handler<R>, opts: {
 
   const served = spec.scopes
     ? withApiKey<Record<string, string>>({ scopes: spec.scopes }, async ({ req, params, key, services, requestId }) => {
+        refuseNul(req, params);
         const parsed = spec.params ? spec.params.safeParse(params) : { success: true as const, data: {} };
         if (!parsed.success) throw validationError(zodIssues(parsed.error));
         return reply(await call({ req, query: new URL(req.url).searchParams, params: parsed.data as ParamsOf<R>, key, services, requestId }));
       })
     : withRequestLog<Record<string, string>>(
         async (req, params, services, { requestId }) => {
+          refuseNul(req, params);
           return reply(await call({ req, query: new URL(req.url).searchParams, params: params as RawParamsOf<R>, services, requestId }));
         },
         opts,
       );
   return Object.assign(served as (req: Request, ctx: RouteContext) => Promise<Response>, { route: spec });
+}
+
+/** A NUL anywhere in the path parameters or the query is a VALIDATION error, named by where it is. */
+function refuseNul(req: Request, params: Record<string, string | string[]>) {
+  const inPath = findNul(params);
+  if (inPath !== null) throw validationError([{ path: inPath, message: "must not contain a NUL character" }]);
+  const inQuery = findNul(new URL(req.url).searchParams, "query");
+  if (inQuery !== null) throw validationError([{ path: inQuery, message: "must not contain a NUL character" }]);
 }

@@ -10,7 +10,7 @@ import { recordAudit } from "../audit/record";
 import { type DomainContext, inTransaction } from "../domain/context";
 import { inScope, type KeyScope, type OrgScope, type Scope, scopeOfRow } from "../domain/scope";
 import { AppError, validationError } from "../errors";
-import { log } from "../log";
+import { describeError, log } from "../log";
 import { nameSchema, requireOrganization } from "../orgs/service";
 import { budgetSchema } from "../ratelimit/budget";
 import { parseInput } from "../validation";
@@ -136,7 +136,7 @@ export function touchLastUsed(db: Queryable, key: VerifiedKey, now = new Date())
     .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, threshold))))
     .then(
       () => {},
-      (error: unknown) => log.warn("could not record key use", { keyId: key.id, error: String(error) }),
+      (error: unknown) => log.warn("could not record key use", { keyId: key.id, error: describeError(error) }),
     );
 }
 

@@ -1,10 +1,11 @@
 import { readBindingToken } from "@/server/attempts/binding";
 import { routes } from "@/server/contract/routes";
 import { domainContext } from "@/server/domain/context";
+import { AppError, stackFrames } from "@/server/errors";
 import { hostedErrorPage } from "@/server/hosted/errorPage";
 import { otherMethods } from "@/server/http/requestLog";
 import { route } from "@/server/http/route";
-import { log } from "@/server/log";
+import { describeError, log } from "@/server/log";
 import { handleOAuthCallback } from "@/server/oauth/callback";
 
 // The platform sends the end-customer's browser here: it gets a redirect or an HTML page, never JSON.
@@ -18,7 +19,15 @@ export const GET = route(
   },
   {
     onError: (error, requestId) => {
-      log.error("oauth callback crashed", { requestId, error: String(error) });
+      // A NUL in the query (refused by route()) is a link nobody sent: the same page as an unknown state.
+      if (error instanceof AppError && error.code === "VALIDATION") {
+        return hostedErrorPage(
+          "This connection link is not valid",
+          "We could not find the connection attempt this page belongs to. Go back to the app you came from and start connecting again.",
+          400,
+        );
+      }
+      log.error("oauth callback crashed", { requestId, error: describeError(error), stack: stackFrames(error) });
       return hostedErrorPage("Something went wrong", `Layers could not finish connecting your account. Go back to the app you came from and try again. (Reference: ${requestId})`, 500);
     },
   },
