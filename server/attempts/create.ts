@@ -70,7 +70,6 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
     if (replay) return replay;
   }
 
-  const body = parseInput(oauthUrlBody, rawBody);
   const returnUrl = parseReturnUrl(body.returnUrl);
   if (!returnUrl.ok) throw new Error("unreachable: returnUrl was validated");
   if (!returnUrl.matchKey || !(await isReturnUrlAllowed(ctx, scope, returnUrl.matchKey))) {
