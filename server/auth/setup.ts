@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { domainContext } from "../domain/context";
 import { throttledFaultLog } from "../log";
 import { setupFirstOwner, type setupInput, WrongSetupCode } from "../orgs/setup";
-import { RateLimitUnavailableError } from "../ratelimit";
+import { isRateLimitUnavailable } from "../ratelimit";
 import type { Budget } from "../ratelimit/budget";
 import type { Services } from "../services";
 
@@ -25,7 +25,7 @@ export async function setUpFromAddress(services: Services, address: string, inpu
   try {
     charge = await limiter.charge(id, SETUP_BUDGET, 1);
   } catch (error) {
-    if (!(error instanceof RateLimitUnavailableError)) throw error;
+    if (!isRateLimitUnavailable(error)) throw error;
     logStoreFault(error, { backend: limiter.backend });
     return { ok: false, reason: "unavailable" };
   }

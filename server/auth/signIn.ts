@@ -5,7 +5,7 @@ import { users } from "@/db/schema";
 import { recordAudit } from "../audit/record";
 import { memberScope } from "../domain/scope";
 import { log, throttledFaultLog } from "../log";
-import { RateLimitUnavailableError } from "../ratelimit";
+import { isRateLimitUnavailable } from "../ratelimit";
 import type { Budget } from "../ratelimit/budget";
 import type { Services } from "../services";
 import { emailSchema, findMembership, hashPassword } from "../users/service";
@@ -82,7 +82,7 @@ export async function authenticateUser(services: Services, input: { email: unkno
 
   const fault = charged.find((c) => c.status === "rejected");
   if (fault) {
-    if (!(fault.reason instanceof RateLimitUnavailableError)) throw fault.reason;
+    if (!isRateLimitUnavailable(fault.reason)) throw fault.reason;
     logStoreFault(fault.reason, { backend: limiter.backend });
     await giveBack();
     return { ok: false, reason: "unavailable" };

@@ -7,7 +7,7 @@ import { MemoryRateLimiter } from "./memory";
 import type { RateLimiter } from "./types";
 import { RATE_LIMIT_TIMEOUT_MS, UpstashRateLimiter } from "./upstash";
 
-export { type RateDecision, type RateLimiter, RateLimitUnavailableError } from "./types";
+export { isRateLimitUnavailable, type RateDecision, type RateLimiter, RateLimitUnavailableError } from "./types";
 
 /** Upstash REST when configured, else the Redis at REDIS_URL, else in-process. */
 export async function createRateLimiter(config: Pick<Config, "upstash" | "redisUrl">): Promise<RateLimiter> {

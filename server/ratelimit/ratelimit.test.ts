@@ -7,7 +7,7 @@ import { type Budget, parseBudget } from "./budget";
 import { createRateLimiter, createRedisRateLimiter } from "./index";
 import { MemoryRateLimiter } from "./memory";
 import { startUpstashRestShim } from "@/test-support/upstashRestShim";
-import { type RateLimiter, RateLimitUnavailableError } from "./types";
+import { isRateLimitUnavailable, type RateLimiter, RateLimitUnavailableError } from "./types";
 import { STRICT_TIMEOUT_MS } from "./upstash";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -218,6 +218,16 @@ describe.each(backends)("$name backend: strict charge and peek", ({ create }) =>
     await limiter.charge(id, b, -1);
     await limiter.charge(id, b, -1);
     expect(await limiter.peek(id, b)).toMatchObject({ success: false, remaining: 0 });
+  });
+});
+
+describe("isRateLimitUnavailable", () => {
+  it("recognises the error from any copy of the module (Next bundles one per route), and nothing else", () => {
+    expect(isRateLimitUnavailable(new RateLimitUnavailableError(new Error("down")))).toBe(true);
+    const fromAnotherBundle = Object.assign(new Error("rate limit store unavailable"), { [Symbol.for("layers.RateLimitUnavailableError")]: true });
+    expect(isRateLimitUnavailable(fromAnotherBundle)).toBe(true);
+    expect(isRateLimitUnavailable(Object.assign(new Error("x"), { name: "RateLimitUnavailableError" }))).toBe(false);
+    expect(isRateLimitUnavailable(null)).toBe(false);
   });
 });
 

@@ -12,13 +12,24 @@ export interface RateDecision {
 
 export type RateLimitBackend = "upstash" | "redis" | "memory";
 
+const UNAVAILABLE = Symbol.for("layers.RateLimitUnavailableError");
+
 /** The store could not answer a strict call in time: whoever asked must refuse, not pass. */
 export class RateLimitUnavailableError extends Error {
+  readonly [UNAVAILABLE] = true;
   constructor(cause: unknown) {
     super("rate limit store unavailable", { cause });
     this.name = "RateLimitUnavailableError";
   }
 }
+
+/**
+ * Next bundles a module once per route, while the limiter is made once per
+ * process, so `instanceof` can see two copies of the class: the mark is
+ * what is shared.
+ */
+export const isRateLimitUnavailable = (error: unknown): error is RateLimitUnavailableError =>
+  typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[UNAVAILABLE] === true;
 
 /**
  * A fixed-window limiter. All backends count the same way: the window is
