@@ -1,5 +1,6 @@
 import { count } from "drizzle-orm";
 import { organizations } from "@/db/schema";
+import { setupCode } from "./auth/setupCode";
 import { resealLegacyValues } from "./crypto/sealed";
 import { domainContext } from "./domain/context";
 import { operatorScope, orgScope } from "./domain/scope";
@@ -30,7 +31,11 @@ export async function bootstrap(services: Services, print: (text: string) => voi
   print(await consoleBanner(services));
 }
 
-/** Where the console is and how to get in: setup while no user exists, sign-in after. */
+/**
+ * Where the console is and how to get in: setup (with its one-time code)
+ * while no user exists, sign-in after. The code is printed here only, to the
+ * operator who started the server, never served over HTTP.
+ */
 async function consoleBanner(services: Services): Promise<string> {
   const { publicUrl } = services.config;
   const users = await countUsers(services.database.db);
@@ -39,12 +44,16 @@ async function consoleBanner(services: Services): Promise<string> {
     `Layers Connect is running at ${publicUrl}`,
     `  Console:  ${publicUrl}/console`,
     `  API reference: ${publicUrl}/docs`,
-    users === 0
-      ? `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner,`
-      : "  Sign in with your console email and password. To add a user (server stopped, when embedded):",
-    users === 0
-      ? "  or create one with: echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role owner"
-      : "    echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role admin",
+    ...(users === 0
+      ? [
+          `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner`,
+          `  Setup code: ${setupCode(services.config.authSecret)}  (the setup page asks for it; shown only while no user exists)`,
+          "  or create one with: echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role owner",
+        ]
+      : [
+          "  Sign in with your console email and password. To add a user (server stopped, when embedded):",
+          "    echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role admin",
+        ]),
     "",
   ].join("\n");
 }

@@ -5,10 +5,17 @@ import { setupAction } from "@/server/auth/actions";
 import styles from "../console.module.css";
 import { ErrorAlert } from "../_ui/Alert";
 
-type Values = { orgName: string; name: string; email: string };
+type Values = { setupCode: string; orgName: string; name: string; email: string };
 type State = { error?: string; fields?: Record<string, string>; values?: Values } | undefined;
 
 const FIELDS = [
+  {
+    name: "setupCode",
+    label: "Setup code",
+    type: "text",
+    autoComplete: "one-time-code",
+    hint: "Printed by npm start in the server's output (Setup code: XXXX-XXXX-XXXX-XXXX) while no user exists.",
+  },
   { name: "orgName", label: "Organization name", type: "text", autoComplete: "organization" },
   { name: "name", label: "Your name", type: "text", autoComplete: "name", hint: "Optional." },
   { name: "email", label: "Email", type: "email", autoComplete: "username" },
@@ -19,7 +26,7 @@ export function SetupForm() {
   const [state, formAction, pending] = useActionState<State, FormData>(async (prev, form) => {
     const result = await setupAction(prev, form);
     const text = (key: string) => String(form.get(key) ?? "");
-    return { ...result, values: { orgName: text("orgName"), name: text("name"), email: text("email") } };
+    return { ...result, values: { setupCode: text("setupCode"), orgName: text("orgName"), name: text("name"), email: text("email") } };
   }, undefined);
 
   return (
@@ -40,6 +47,7 @@ export function SetupForm() {
               autoComplete={field.autoComplete}
               required={field.name !== "name"}
               minLength={field.name === "password" ? 12 : undefined}
+              spellCheck={field.name === "setupCode" ? false : undefined}
               defaultValue={field.name === "password" ? undefined : state?.values?.[field.name]}
               aria-invalid={fieldError ? true : undefined}
               aria-describedby={describedBy || undefined}

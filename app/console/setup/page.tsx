@@ -13,7 +13,7 @@ export default async function SetupPage() {
   return (
     <AuthCard
       title="Set up Layers Connect"
-      lead="Create your organization and its first owner. This page is available only until the first user exists."
+      lead="Create your organization and its first owner with the setup code the server printed. This page is available only until the first user exists."
     >
       <SetupForm />
     </AuthCard>

@@ -5,6 +5,7 @@ import { useState } from "react";
 import styles from "../../console.module.css";
 import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
 import { Badge } from "../../_ui/Badge";
+import { ConfirmAction } from "../../_ui/ConfirmAction";
 import { None } from "../../_ui/None";
 import { errorIssues } from "../../_ui/errors";
 import { roleLabel } from "../../_ui/format";
@@ -13,8 +14,9 @@ import { type Role, useTRPC, useViewer } from "../../trpc";
 
 export function Members() {
   const trpc = useTRPC();
-  const { isAdmin, userId } = useViewer();
+  const { isAdmin, role, userId } = useViewer();
   const members = useQuery(trpc.members.list.queryOptions());
+  const isOwner = role === "owner";
 
   return (
     <>
@@ -36,6 +38,11 @@ export function Members() {
                   <th scope="col">Name</th>
                   <th scope="col">Role</th>
                   <th scope="col">Added</th>
+                  {isOwner ? (
+                    <th scope="col">
+                      <span className={styles.visuallyHidden}>Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -47,11 +54,18 @@ export function Members() {
                     </th>
                     <td>{member.name ?? <None />}</td>
                     <td>
-                      <Badge tone={member.role === "member" ? "neutral" : "blue"}>{roleLabel(member.role)}</Badge>
+                      {isOwner ? <RoleSelect member={member} /> : <Badge tone={member.role === "member" ? "neutral" : "blue"}>{roleLabel(member.role)}</Badge>}
+                      {member.disabledAt ? (
+                        <>
+                          {" "}
+                          <Badge tone="neutral">Disabled</Badge>
+                        </>
+                      ) : null}
                     </td>
                     <td className={styles.nowrap}>
                       <Time iso={member.createdAt} />
                     </td>
+                    {isOwner ? <td>{member.id === userId ? null : <RemoveMember member={member} />}</td> : null}
                   </tr>
                 ))}
               </tbody>
@@ -60,6 +74,59 @@ export function Members() {
         )}
       </section>
     </>
+  );
+}
+
+type Member = { id: string; email: string; role: Role; disabledAt: string | null };
+
+function useInvalidateMembers() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
+}
+
+/** Owners change roles in place; the server refuses leaving the organization without an owner, and the alert says so. */
+function RoleSelect({ member }: { member: Member }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateMembers();
+  const setRole = useMutation(trpc.members.setRole.mutationOptions({ onSettled: () => invalidate() }));
+  const id = `role-${member.id}`;
+  return (
+    <>
+      <label htmlFor={id} className={styles.visuallyHidden}>
+        Role of {member.email}
+      </label>
+      <select
+        id={id}
+        className={styles.select}
+        value={member.role}
+        disabled={setRole.isPending}
+        onChange={(event) => setRole.mutate({ userId: member.id, role: event.target.value as Role })}
+      >
+        <option value="member">Member</option>
+        <option value="admin">Admin</option>
+        <option value="owner">Owner</option>
+      </select>
+      <ErrorAlert error={setRole.error} />
+    </>
+  );
+}
+
+function RemoveMember({ member }: { member: Member }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateMembers();
+  const remove = useMutation(trpc.members.remove.mutationOptions({ onSuccess: () => invalidate() }));
+  return (
+    <ConfirmAction
+      label="Remove"
+      accessibleName={`Remove ${member.email}`}
+      title={`Remove ${member.email}?`}
+      confirmLabel="Yes, remove"
+      compact
+      onConfirm={() => remove.mutateAsync({ userId: member.id })}
+    >
+      <p>They are signed out everywhere at once and can no longer sign in to this organization.</p>
+    </ConfirmAction>
   );
 }
 

@@ -14,7 +14,8 @@ export default async function MembersPage() {
         <div>
           <h1>Members</h1>
           <p className={styles.lead}>
-            Owners and admins change things; members can look at everything but change nothing.
+            Owners and admins change things; members can look at everything but change nothing. Owners also change roles and
+            remove members; an organization always keeps an owner.
           </p>
         </div>
       </header>
