@@ -55,6 +55,10 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
   // No user yet: the console sends the first visitor to the one-time setup.
   await page.goto(`${url}/console`);
   await expect(page.getByRole("heading", { name: "Set up Layers Connect" })).toBeVisible();
+  // The one-time code is in what `npm start` printed, never in the page.
+  const setupCode = server.output.match(/Setup code: (\S+)/)?.[1];
+  expect(setupCode, server.output).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+  await page.getByLabel("Setup code").fill(setupCode!);
   await page.getByLabel("Organization name").fill("Acme");
   await page.getByLabel("Your name").fill("Ada");
   await page.getByLabel("Email").fill(owner.email);
@@ -154,10 +158,18 @@ test("a member cannot create keys: the UI does not offer it and the procedure re
   await signIn(page, owner);
   await nav(page, "Members");
   await page.getByLabel("Email").fill(member.email);
-  await page.getByLabel("Role").selectOption("member");
+  await page.getByLabel("Role", { exact: true }).selectOption("member");
   await page.getByLabel("Initial password").fill(member.password);
   await page.getByRole("button", { name: "Add member" }).click();
   await expect(page.getByText(`${member.email} can now sign in.`)).toBeVisible();
+  // The owner can change the member's role, and back.
+  const memberRole = page.getByLabel(`Role of ${member.email}`);
+  await memberRole.selectOption("admin");
+  await expect(memberRole).toHaveValue("admin");
+  await page.reload();
+  await expect(page.getByLabel(`Role of ${member.email}`)).toHaveValue("admin");
+  await page.getByLabel(`Role of ${member.email}`).selectOption("member");
+  await expect(page.getByLabel(`Role of ${member.email}`)).toHaveValue("member");
   await signOut(page);
 
   await signIn(page, member);
@@ -179,4 +191,25 @@ test("a member cannot create keys: the UI does not offer it and the procedure re
     data: { name: "csrf" },
   });
   expect(crossSite.status()).toBe(403);
+});
+
+test("an owner removes a member: their session ends at once; the last owner cannot be demoted", async ({ page, browser }) => {
+  const elsewhere = await browser.newContext();
+  const memberPage = await elsewhere.newPage();
+  await signIn(memberPage, member);
+
+  await signIn(page, owner);
+  await nav(page, "Members");
+  // The only owner: making themselves an admin is refused in words.
+  await page.getByLabel(`Role of ${owner.email}`).selectOption("admin");
+  await expect(page.getByRole("alert").filter({ hasText: "needs an owner" })).toBeVisible();
+  await expect(page.getByLabel(`Role of ${owner.email}`)).toHaveValue("owner");
+
+  await page.getByRole("button", { name: `Remove ${member.email}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Yes, remove" }).click();
+  await expect(page.getByRole("rowheader", { name: member.email })).toHaveCount(0);
+
+  await memberPage.goto(`${url}/console`);
+  await expect(memberPage.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await elsewhere.close();
 });
