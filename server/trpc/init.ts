@@ -3,7 +3,8 @@ import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import type { Role } from "@/db/schema";
 import { KEY_MODES } from "@/server/contract/vocabulary";
-import { AppError, type ErrorCode, toAppError } from "../errors";
+import { findNul } from "@/server/contract/safeJson";
+import { AppError, type ErrorCode, toAppError, validationError } from "../errors";
 import type { Services } from "../services";
 import { findMembership } from "../users/service";
 import { type CallSource, isSameOrigin } from "./origin";
@@ -76,9 +77,20 @@ const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
+/**
+ * A NUL character in any string of the input is a VALIDATION error, as on
+ * /v1 and in ladmin: PostgreSQL refuses it in text, so it would otherwise
+ * reach a query and come back as an internal error.
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  const at = findNul(await getRawInput());
+  if (at !== null) throw validationError([{ path: at === "(body)" ? "(input)" : at, message: "must not contain a NUL character" }]);
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(domainErrors).use(sameOriginMutations);
+export const publicProcedure = t.procedure.use(domainErrors).use(sameOriginMutations).use(refuseNul);
 
 /** A signed-in user. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ids } from "@/server/contract/ids";
 import { API_SCOPES } from "../../keys/scopes";
 import { addAllowlistEntry, createApiKey, getApiKey, listApiKeys, removeAllowlistEntry, revokeApiKey, updateKeyBudgets } from "../../keys/service";
 import { call } from "../domain";
@@ -11,7 +12,7 @@ const defaults = (ctx: { services: { config: { writeLimit: { text: string }; rea
 
 export const apiKeysRouter = router({
   list: orgProcedure.query(async ({ ctx }) => (await listApiKeys(...call(ctx))).map((k) => ({ ...k, ...defaults(ctx) }))),
-  get: orgProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => ({
+  get: orgProcedure.input(z.object({ id: ids.key })).query(async ({ ctx, input }) => ({
     ...(await getApiKey(...call(ctx), input.id)),
     ...defaults(ctx),
   })),
@@ -32,20 +33,20 @@ export const apiKeysRouter = router({
       return { id: key.id, key: key.key, prefix: key.prefix };
     }),
   revoke: adminProcedure
-    .input(z.object({ id: z.string() }))
+    .input(z.object({ id: ids.key }))
     .mutation(({ ctx, input }) => revokeApiKey(...call(ctx), input.id)),
   updateBudgets: adminProcedure
-    .input(z.object({ id: z.string(), writeLimit: z.string().nullable(), readLimit: z.string().nullable() }))
+    .input(z.object({ id: ids.key, writeLimit: z.string().nullable(), readLimit: z.string().nullable() }))
     .mutation(({ ctx, input }) =>
       updateKeyBudgets(...call(ctx), { keyId: input.id, writeLimit: input.writeLimit || null, readLimit: input.readLimit || null }),
     ),
 });
 
 export const allowlistRouter = router({
-  add: adminProcedure.input(z.object({ keyId: z.string(), url: z.string() })).mutation(async ({ ctx, input }) => ({
+  add: adminProcedure.input(z.object({ keyId: ids.key, url: z.string() })).mutation(async ({ ctx, input }) => ({
     allowlist: await addAllowlistEntry(...call(ctx), input),
   })),
-  remove: adminProcedure.input(z.object({ keyId: z.string(), url: z.string() })).mutation(async ({ ctx, input }) => ({
+  remove: adminProcedure.input(z.object({ keyId: ids.key, url: z.string() })).mutation(async ({ ctx, input }) => ({
     allowlist: await removeAllowlistEntry(...call(ctx), input),
   })),
 });

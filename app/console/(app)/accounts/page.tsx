@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ids } from "@/server/contract/ids";
 import styles from "../../console.module.css";
 import { getConsoleMode } from "../mode";
 import { Prefetched, serverTrpc } from "../prefetch";
@@ -9,7 +10,7 @@ export const metadata: Metadata = { title: "Accounts" };
 export default async function AccountsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = (await searchParams).projectId;
   const requested = Array.isArray(raw) ? raw[0] : raw;
-  const projectId = requested && /^prj_[0-9A-Za-z]+$/.test(requested) ? requested : undefined;
+  const projectId = requested && ids.prj.safeParse(requested).success ? requested : undefined;
   const [{ trpc, queryClient }, mode] = await Promise.all([serverTrpc(), getConsoleMode()]);
   await Promise.all([
     queryClient.prefetchInfiniteQuery(trpc.accounts.list.infiniteQueryOptions({ projectId, mode }, { getNextPageParam: (page) => page.nextCursor })),
