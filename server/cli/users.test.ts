@@ -80,7 +80,7 @@ describe("ladmin users", () => {
       [["users", "set-role", "nobody", "admin"], /USER must be a user id/],
       [["users", "set-role", member.id, "root"], /ROLE must be one of owner, admin, member/],
       [["users", "disable"], /USER/],
-      [["users", "set-password", "usr_\u0000"], /USER must be a user id/],
+      [["users", "set-password", "usr_\u0000"], /NUL character|USER must be a user id/],
     ] as const) {
       const result = await ladmin([...args]);
       expect(result.status, result.stderr).toBe(2);
