@@ -1,3 +1,11 @@
+/**
+ * The rate limiter's conformance suite: every backend (memory, Redis, Upstash
+ * REST through a shim) counts the same way, for the API's fail-open `limit`
+ * and for the strict `charge`/`peek` that sign-in uses, and each store fault
+ * is met the way its caller needs. Over 300 lines because it is one suite run
+ * over three backends, with the servers it needs to fake faults (a refused
+ * port, a hung TCP and a hung HTTP server) kept beside the tests that use them.
+ */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
