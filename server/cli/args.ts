@@ -40,6 +40,9 @@ export interface ParsedArgs {
 }
 
 export function parseArgv(argv: string[], options: Options): ParsedArgs {
+  // An OS cannot pass a NUL in argv, but run() is also called in-process, and PostgreSQL refuses it in text.
+  const withNul = argv.findIndex((arg) => arg.includes("\u0000"));
+  if (withNul !== -1) throw new UsageError(`argument ${withNul + 1} contains a NUL character`);
   try {
     const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
     return { flags: values as ParsedArgs["flags"], positionals, tokens };

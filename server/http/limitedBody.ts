@@ -48,3 +48,18 @@ export async function readLimitedBytes(req: Request, maxBytes: number): Promise<
 export async function readLimitedText(req: Request, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await readLimitedBytes(req, maxBytes));
 }
+
+/**
+ * For handlers that read the body themselves (tRPC's fetch adapter,
+ * next-auth): the same request with its body read here under the budget,
+ * so what they read whole is never more than `maxBytes`. Throws
+ * BodyTooLargeError past that; a GET or HEAD passes as it is.
+ */
+export async function withLimitedBody(req: Request, maxBytes: number): Promise<Request> {
+  if (req.method === "GET" || req.method === "HEAD") return req;
+  const body = await readLimitedBytes(req, maxBytes);
+  const headers = new Headers(req.headers);
+  headers.delete("content-length");
+  headers.delete("transfer-encoding");
+  return new Request(req.url, { method: req.method, headers, body, signal: req.signal });
+}

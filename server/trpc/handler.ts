@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { jsonDepth, MAX_JSON_DEPTH } from "../contract/safeJson";
 import { MAX_BODY_BYTES } from "../http/body";
-import { BodyTooLargeError, readLimitedText } from "../http/limitedBody";
+import { BodyTooLargeError, withLimitedBody } from "../http/limitedBody";
 import { requestIdFrom } from "../http/requestId";
 import { getServices } from "../services";
 import { browserCallFromRequest, isSameOrigin } from "./origin";
@@ -47,18 +47,15 @@ async function boundedRequest(req: Request, requestId: string): Promise<Request 
     const input = new URL(req.url).searchParams.get("input");
     return input !== null && jsonDepth(input) > MAX_JSON_DEPTH ? tooDeep() : req;
   }
-  let text: string;
+  let bounded: Request;
   try {
-    text = await readLimitedText(req, MAX_BODY_BYTES);
+    bounded = await withLimitedBody(req, MAX_BODY_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       return refusal(413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`, requestId);
     }
     return refusal(400, "VALIDATION", "The request body could not be read.", requestId);
   }
-  if (jsonDepth(text) > MAX_JSON_DEPTH) return tooDeep();
-  const headers = new Headers(req.headers);
-  headers.delete("content-length");
-  headers.delete("transfer-encoding");
-  return new Request(req.url, { method: req.method, headers, body: text, signal: req.signal });
+  // Reading a buffered body again costs a copy, not another wait on the client.
+  return jsonDepth(await bounded.clone().text()) > MAX_JSON_DEPTH ? tooDeep() : bounded;
 }

@@ -9,6 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainContext } from "../domain/context";
+import type { AppError } from "../errors";
 import { orgScope } from "../domain/scope";
 import type { Services } from "../services";
 import { createUser } from "../users/service";
@@ -93,7 +94,7 @@ describe("tRPC input checks", () => {
   it("a NUL in any string of the input is BAD_REQUEST with the field named", async () => {
     const error = await thrown(() => testCaller().echo({ name: "ok", tags: ["fine", "bad\u0000"] }));
     expect(error.code).toBe("BAD_REQUEST");
-    expect((error.cause as { extra: { issues: unknown } }).extra.issues).toEqual([{ path: "tags.1", message: "must not contain a NUL character" }]);
+    expect((error.cause as AppError).extra.issues).toEqual([{ path: "tags.1", message: "must not contain a NUL character" }]);
     expect((await thrown(() => owner().projects.create({ name: "a\u0000b" }))).code).toBe("BAD_REQUEST");
   });
 
