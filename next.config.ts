@@ -22,6 +22,8 @@ const config: NextConfig = {
   skipTrailingSlashRedirect: true,
   // Native, WASM and socket-holding packages stay outside the server bundle.
   serverExternalPackages: ["@electric-sql/pglite", "postgres", "ioredis", "@node-rs/argon2", "proper-lockfile"],
+  // The console's forms (server actions) are small; the same 64 KiB as every other body (Next's default is 1 MB).
+  experimental: { serverActions: { bodySizeLimit: "64kb" } },
   async headers() {
     return [{ source: "/:path*", headers: noFraming }];
   },
