@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../test-support/liveTikTok";
 import { api, type Instance, ladmin, startInstance } from "./support/layers";
-import { connectLive } from "./support/live";
+import { connectLive, connectSandbox } from "./support/live";
 
 /**
  * The console shows test and live data apart: with a live key the console
@@ -28,20 +28,11 @@ test.afterAll(async () => {
   await tiktok?.close();
 });
 
-async function sandboxConnection(page: Page, username: string) {
-  const created = await api(instance, "POST", `/v1/projects/${instance.projectId}/social/oauth-url`, { platform: "tiktok", returnUrl: `${instance.url}/connect/return` });
-  expect(created.status).toBe(200);
-  await page.goto(created.body.authorizeUrl);
-  await page.getByRole("textbox", { name: "Username" }).fill(username);
-  await page.getByRole("button", { name: "Authorize" }).click();
-  await expect(page.getByRole("heading", { name: `Your TikTok account @${username} is connected.` })).toBeVisible();
-  return created.body.state as string;
-}
 
 const attemptLink = (page: Page, state: string) => page.getByRole("link", { name: state, exact: true });
 
 test("switching mode changes what the accounts and attempts pages list", async ({ page }) => {
-  const testState = await sandboxConnection(page, "sandbox_person");
+  const { state: testState } = await connectSandbox(page, instance, "sandbox_person");
   const live = await connectLive(instance, liveKey, tiktok, { openId: "live_open_id", username: "live_person" });
 
   await page.goto(`${instance.url}/console/sign-in`);

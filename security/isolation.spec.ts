@@ -1,6 +1,6 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { api, type Instance, ladmin, startInstance } from "../e2e/support/layers";
-import { connectLive } from "../e2e/support/live";
+import { connectLive, connectSandbox } from "../e2e/support/live";
 import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../test-support/liveTikTok";
 
 /**
@@ -32,16 +32,6 @@ test.afterAll(async () => {
   await tiktok?.close();
 });
 
-async function sandboxConnection(page: Page, username: string) {
-  const created = await api(instance, "POST", `/v1/projects/${instance.projectId}/social/oauth-url`, { platform: "tiktok", returnUrl: `${instance.url}/connect/return` });
-  expect(created.status).toBe(200);
-  await page.goto(created.body.authorizeUrl);
-  await page.getByRole("textbox", { name: "Username" }).fill(username);
-  await page.getByRole("button", { name: "Authorize" }).click();
-  await expect(page.getByRole("heading", { name: `Your TikTok account @${username} is connected.` })).toBeVisible();
-  const status = await api(instance, "GET", `/v1/social/oauth-status/${created.body.state}`);
-  return { state: created.body.state as string, accountId: status.body.socialAccountId as string };
-}
 
 const expectNotFound = (res: { status: number; body: { error?: { code: string } } | null }) => {
   expect(res.status).toBe(404);
@@ -52,7 +42,7 @@ let sandbox: { state: string; accountId: string };
 let live: { state: string; accountId: string };
 
 test("the same TikTok user connected in both modes is two accounts, each seen only by its own mode", async ({ page }) => {
-  sandbox = await sandboxConnection(page, "twin_person");
+  sandbox = await connectSandbox(page, instance, "twin_person");
   const sandboxAccount = await api(instance, "GET", `/v1/social/accounts/${sandbox.accountId}`);
   expect(sandboxAccount.body.livemode).toBe(false);
   live = await connectLive(instance, liveKey, tiktok, { openId: sandboxAccount.body.platformUserId, username: "twin_person" });

@@ -1,4 +1,4 @@
-import { expect } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 import type { LiveTikTok } from "../../test-support/liveTikTok";
 import { api, type Instance } from "./layers";
 
@@ -19,5 +19,21 @@ export async function connectLive(instance: Instance, liveKey: string, tiktok: L
   expect(callback.status).toBe(303);
   const status = await api(asLive, "GET", `/v1/social/oauth-status/${created.body.state}`);
   expect(status.body.status).toBe("completed");
+  return { state: created.body.state as string, accountId: status.body.socialAccountId as string };
+}
+
+/**
+ * A test-mode connection through the sandbox in a real browser: oauth-url
+ * with the instance's test key, the sandbox consent page, Authorize, and the
+ * hosted return page saying so.
+ */
+export async function connectSandbox(page: Page, instance: Instance, username: string) {
+  const created = await api(instance, "POST", `/v1/projects/${instance.projectId}/social/oauth-url`, { platform: "tiktok", returnUrl: `${instance.url}/connect/return` });
+  expect(created.status).toBe(200);
+  await page.goto(created.body.authorizeUrl);
+  await page.getByRole("textbox", { name: "Username" }).fill(username);
+  await page.getByRole("button", { name: "Authorize" }).click();
+  await expect(page.getByRole("heading", { name: `Your TikTok account @${username} is connected.` })).toBeVisible();
+  const status = await api(instance, "GET", `/v1/social/oauth-status/${created.body.state}`);
   return { state: created.body.state as string, accountId: status.body.socialAccountId as string };
 }
