@@ -1,23 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "@/db/client";
+import type { Database } from "@/db/client";
 import { failingQuery, QUERY_LEAKS, SECRET_PARAMETER } from "@/test-support/failingQuery";
-import { parseEnv } from "./env";
+import { openTestDatabase } from "@/test-support/testDatabase";
 import { describeError } from "./log";
-import { resolveSecrets } from "./secrets";
 
 let database: Database;
 beforeAll(async () => {
-  const config = resolveSecrets(
-    parseEnv({
-      DATABASE_URL: process.env.DATABASE_URL,
-      LAYERS_DATA_DIR: "memory://",
-      LAYERS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      AUTH_SECRET: randomBytes(32).toString("base64url"),
-    }),
-  );
-  database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
-  await database.migrate();
+  ({ database } = await openTestDatabase());
 });
 afterAll(() => database?.close());
 

@@ -4,30 +4,20 @@
  * the run's request id, its log line naming the error class and stack
  * frames but no parameter.
  */
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "@/db/client";
-import { parseEnv } from "@/server/env";
-import { type ResolvedConfig, resolveSecrets } from "@/server/secrets";
+import type { Database } from "@/db/client";
+import type { ResolvedConfig } from "@/server/secrets";
 import { failingQuery, QUERY_LEAKS } from "@/test-support/failingQuery";
 import { defineCommand } from "./command";
 import { COMMANDS } from "./commands";
 import { run } from "./main";
+import { openTestDatabase } from "@/test-support/testDatabase";
 
 let config: ResolvedConfig;
 let database: Database;
 
 beforeAll(async () => {
-  config = resolveSecrets(
-    parseEnv({
-      DATABASE_URL: process.env.DATABASE_URL,
-      LAYERS_DATA_DIR: "memory://",
-      LAYERS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      AUTH_SECRET: randomBytes(32).toString("base64url"),
-    }),
-  );
-  database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
-  await database.migrate();
+  ({ config, database } = await openTestDatabase(1));
 });
 afterAll(() => database?.close());
 

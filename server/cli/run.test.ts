@@ -6,30 +6,21 @@
 import { randomBytes } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "@/db/client";
+import type { Database } from "@/db/client";
 import { ID_PATTERNS } from "@/db/ids";
-import { parseEnv } from "@/server/env";
-import { type ResolvedConfig, resolveSecrets } from "@/server/secrets";
+import type { ResolvedConfig } from "@/server/secrets";
 import { optionsOf } from "./args";
 import { defineCommand } from "./command";
 import { COMMANDS } from "./commands";
 import type { CliIo } from "./io";
 import { run } from "./main";
+import { openTestDatabase } from "@/test-support/testDatabase";
 
 let config: ResolvedConfig;
 let database: Database;
 
 beforeAll(async () => {
-  config = resolveSecrets(
-    parseEnv({
-      DATABASE_URL: process.env.DATABASE_URL,
-      LAYERS_DATA_DIR: "memory://",
-      LAYERS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      AUTH_SECRET: randomBytes(32).toString("base64url"),
-    }),
-  );
-  database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  await database.migrate();
+  ({ config, database } = await openTestDatabase(2));
 });
 
 afterAll(() => database?.close());

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { trpcError } from "@/test-support/trpc";
 import { afterEach, describe, expect, it } from "vitest";
 import { AppError } from "../errors";
 import { setLogSink } from "../log";
@@ -28,19 +28,10 @@ afterEach(() => {
 });
 process.on("exit", () => setLogSink(restore));
 
-async function thrown(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("tRPC error translation", () => {
   it("an unexpected fault answers a generic message with the request id, never the query or its parameters", async () => {
-    const error = await thrown(() => caller.query());
+    const error = await trpcError(() => caller.query());
     expect(error.code).toBe("INTERNAL_SERVER_ERROR");
     expect(error.message).toContain("req_errors_test_1");
     expect(error.message).not.toMatch(/secret_hash|params|9f86d0/);
@@ -50,13 +41,13 @@ describe("tRPC error translation", () => {
   });
 
   it("an unreachable database is SERVICE_UNAVAILABLE, not an internal error", async () => {
-    const error = await thrown(() => caller.offline());
+    const error = await trpcError(() => caller.offline());
     expect(error.code).toBe("SERVICE_UNAVAILABLE");
     expect((error.cause as AppError).code).toBe("UNAVAILABLE");
   });
 
   it("a domain error keeps its code and message", async () => {
-    const error = await thrown(() => caller.domain());
+    const error = await trpcError(() => caller.domain());
     expect(error.code).toBe("NOT_FOUND");
     expect(error.message).toBe("Project prj_x was not found.");
   });

@@ -5,7 +5,7 @@
  * real failed query answers (to tRPC and to a server action's form) a
  * generic message with the request id, logging no parameters.
  */
-import { TRPCError } from "@trpc/server";
+import { trpcError } from "@/test-support/trpc";
 import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainContext } from "../domain/context";
@@ -39,15 +39,6 @@ const requestId = "req_trpc_input_test";
 const testCaller = () => createCallerFactory(testRouter)({ services, userId: null, requestId, source: "in-process" });
 const owner = () => createCallerFactory(appRouter)({ services, userId: ownerId, requestId, source: "in-process" });
 
-async function thrown(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const post = (body: BodyInit | ReadableStream, headers: Record<string, string> = {}) =>
   handleTrpc(
@@ -92,10 +83,10 @@ describe("tRPC over HTTP: body bounds", () => {
 
 describe("tRPC input checks", () => {
   it("a NUL in any string of the input is BAD_REQUEST with the field named", async () => {
-    const error = await thrown(() => testCaller().echo({ name: "ok", tags: ["fine", "bad\u0000"] }));
+    const error = await trpcError(() => testCaller().echo({ name: "ok", tags: ["fine", "bad\u0000"] }));
     expect(error.code).toBe("BAD_REQUEST");
     expect((error.cause as AppError).extra.issues).toEqual([{ path: "tags.1", message: "must not contain a NUL character" }]);
-    expect((await thrown(() => owner().projects.create({ name: "a\u0000b" }))).code).toBe("BAD_REQUEST");
+    expect((await trpcError(() => owner().projects.create({ name: "a\u0000b" }))).code).toBe("BAD_REQUEST");
   });
 
   it.each([
@@ -109,14 +100,14 @@ describe("tRPC input checks", () => {
     ["attempts.get", () => owner().attempts.get({ state: "state", mode: "test" })],
     ["audit.list", () => owner().audit.list({ cursor: "%%%" })],
   ])("%s checks ids with the REST patterns (BAD_REQUEST)", async (_name, call) => {
-    expect((await thrown(call)).code).toBe("BAD_REQUEST");
+    expect((await trpcError(call)).code).toBe("BAD_REQUEST");
   });
 });
 
 describe("tRPC and server actions: a real failed query", () => {
   it("answers a generic message with the request id; the log has the class and stack frames, never the parameters", async () => {
     capturedLogs.length = 0;
-    const error = await thrown(() => testCaller().broken());
+    const error = await trpcError(() => testCaller().broken());
     expect(error.code).toBe("INTERNAL_SERVER_ERROR");
     expect(error.message).toContain(requestId);
     expect(error.message).not.toMatch(QUERY_LEAKS);
