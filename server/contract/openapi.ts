@@ -79,14 +79,18 @@ function parameters(route: RouteSpec, convert: (schema: z.ZodType, io: "input") 
 
 const HEADERS = {
   RequestId: { description: "The request's id (a valid incoming X-Request-Id is reused).", schema: { type: "string" } },
-  RateLimitLimit: { description: "The key's budget for this kind of request (reads or writes).", schema: { type: "integer" } },
+  RateLimitLimit: {
+    description: "The key's budget for this kind of request (reads or writes). The X-RateLimit-* headers are absent while the rate-limit store is unavailable and requests pass unlimited.",
+    schema: { type: "integer" },
+  },
   RateLimitRemaining: { description: "What is left of it.", schema: { type: "integer" } },
   RateLimitReset: { description: "When it refills, in Unix seconds.", schema: { type: "integer" } },
   RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer" } },
 };
 const header = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 const REQUEST_ID = { "X-Request-Id": header("RequestId") };
-// On every response once the key is known; a 401 has none.
+// On every response once the key is known; a 401 has none, and neither has a
+// request let through unlimited while the rate-limit store is unavailable.
 const RATE_HEADERS = {
   "X-RateLimit-Limit": header("RateLimitLimit"),
   "X-RateLimit-Remaining": header("RateLimitRemaining"),

@@ -170,7 +170,8 @@ describe("faults", () => {
     try {
       const replies = await Promise.all([1, 2, 3].map(() => oauthUrl()));
       expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
-      expect(replies[0]!.headers.get("x-ratelimit-limit")).toBe("60");
+      // Nothing was counted, so no numbers are claimed.
+      for (const reply of replies) expect(reply.headers.get("x-ratelimit-limit")).toBeNull();
       expect(capturedLogs.filter((l) => l.msg === "rate limit store unavailable; requests pass unlimited")).toHaveLength(1);
     } finally {
       setServices(services);

@@ -79,6 +79,8 @@ function rateLimit(services: Services, key: VerifiedKey, method: string): Promis
 }
 
 function setRateLimitHeaders(headers: Headers, decision: RateDecision) {
+  // A decision that failed open counted nothing: numbers sent then would be made up.
+  if (decision.failedOpen) return;
   headers.set("X-RateLimit-Limit", String(decision.limit));
   headers.set("X-RateLimit-Remaining", String(decision.remaining));
   headers.set("X-RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
