@@ -10,7 +10,11 @@
  */
 import { createServer } from "node:http";
 import next from "next";
+import { ulid } from "ulid";
 import { CLIENT_ADDRESS_HEADER } from "../server/http/clientAddress.ts";
+import { logRoute } from "../server/http/logRoute.ts";
+import { isV1Target, refusalBody, requestIdFor, v1Refusal } from "../server/http/v1Guard.ts";
+import { log } from "../server/log.ts";
 
 const port = Number(process.env.PORT || 3000);
 const app = next({ dev: false, dir: process.cwd(), port });
@@ -18,7 +22,35 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = createServer((req, res) => {
+  const startedAt = performance.now();
   req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+  // One id per request, whoever answers: /v1 handlers reuse it (it passes their rule).
+  const requestId = requestIdFor(req.headers["x-request-id"], () => `req_${ulid()}`);
+  req.headers["x-request-id"] = requestId;
+  res.setHeader("X-Request-Id", requestId);
+  const target = req.url ?? "/";
+  const method = req.method ?? "GET";
+  const refusal = v1Refusal(method, target);
+  // /v1 requests handed to Next are logged by their handler (withRequestLog,
+  // with the key id); every other answer, refusals included, is logged here.
+  if (refusal || !isV1Target(target)) {
+    res.on("finish", () => {
+      log.info("request", {
+        requestId,
+        method: method.slice(0, 20),
+        route: logRoute(target),
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+      });
+    });
+  }
+  if (refusal) {
+    const headers: Record<string, string> = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+    if (refusal.allow) headers.Allow = refusal.allow;
+    res.writeHead(refusal.status, headers);
+    res.end(method === "HEAD" ? undefined : JSON.stringify(refusalBody(refusal, requestId)));
+    return;
+  }
   void handle(req, res);
 });
 server.on("error", (error: NodeJS.ErrnoException) => {

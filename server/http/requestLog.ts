@@ -3,6 +3,7 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { getServices, type Services } from "../services";
 import { errorResponse } from "./errors";
+import { logRoute } from "./logRoute";
 import { requestIdFrom } from "./requestId";
 
 export interface RequestContext {
@@ -43,7 +44,7 @@ export function withRequestLog<P>(
     log.info("request", {
       requestId,
       method: req.method,
-      route: path,
+      route: logRoute(path),
       status: response.status,
       durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
       keyId,

@@ -1,0 +1,22 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { AppError, errorBodyOf } from "@/server/errors";
+import { requestIdFrom } from "@/server/http/requestId";
+import { v1Refusal } from "@/server/http/v1Guard";
+
+/**
+ * Under `next start` (no front), the /v1 requests no route handler can answer
+ * get the contract's JSON error body here instead of Next's HTML 404. The
+ * front (scripts/serve.ts) applies the same rule before Next sees the request,
+ * which also covers what Next rejects before proxy runs: under bare
+ * `next start`, TRACE is still Next's own text 500 (checked by hand with
+ * Next 16.4); malformed paths, OPTIONS, /v1, /V1 and trailing slashes do reach here.
+ */
+export function proxy(request: NextRequest) {
+  const refusal = v1Refusal(request.method, new URL(request.url).pathname);
+  if (!refusal) return NextResponse.next();
+  const requestId = requestIdFrom(request.headers);
+  const body = errorBodyOf(new AppError(refusal.code, refusal.message, { issues: refusal.issues }), requestId);
+  const headers: Record<string, string> = { "X-Request-Id": requestId, "Cache-Control": "no-store" };
+  if (refusal.allow) headers.Allow = refusal.allow;
+  return NextResponse.json(body, { status: refusal.status, headers });
+}
