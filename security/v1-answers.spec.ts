@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
 import { type Instance, startInstance } from "../e2e/support/layers";
+import { cleanEnv, freePort, freshDataDir, Proc } from "../e2e/support/processes";
 
 /**
  * Issue 9 items 4 and 6 over HTTP against `npm start`: every /v1 answer is
@@ -23,8 +24,8 @@ interface RawAnswer {
 }
 
 /** Through node:http, which sends the path as given (fetch would normalise `%zz`, `/V1`...). */
-function raw(method: string, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const url = new URL(instance.url);
+function raw(method: string, path: string, headers: Record<string, string> = {}, base = instance.url): Promise<RawAnswer> {
+  const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: url.hostname, port: url.port, path, method, headers, agent: false }, (res) => {
       let text = "";
@@ -51,19 +52,48 @@ const cases: Array<[string, string, number, string]> = [
   ["GET", "/v1/no/such/endpoint", 404, "NOT_FOUND"],
 ];
 
+/** One answer is the contract's error body with `code`, `status` and an X-Request-Id. */
+function expectErrorModel(answer: RawAnswer, status: number, code: string) {
+  expect(answer.status).toBe(status);
+  expect(answer.headers["content-type"]).toContain("application/json");
+  const requestId = answer.headers["x-request-id"];
+  expect(requestId).toMatch(/^req_[0-9A-Z]{26}$/);
+  const body = JSON.parse(answer.text) as { error: { code: string; message: string; requestId: string } };
+  expect(body.error).toMatchObject({ code, requestId });
+  expect(body.error.message).toEqual(expect.any(String));
+  if (status === 405) expect(answer.headers.allow).toBe("GET, HEAD, POST, PUT, PATCH, DELETE");
+}
+
 for (const [method, path, status, code] of cases) {
   test(`${method} ${path} is ${status} ${code} in the JSON error model with X-Request-Id`, async () => {
-    const answer = await raw(method, path);
-    expect(answer.status).toBe(status);
-    expect(answer.headers["content-type"]).toContain("application/json");
-    const requestId = answer.headers["x-request-id"];
-    expect(requestId).toMatch(/^req_[0-9A-Z]{26}$/);
-    const body = JSON.parse(answer.text) as { error: { code: string; message: string; requestId: string } };
-    expect(body.error).toMatchObject({ code, requestId });
-    expect(body.error.message).toEqual(expect.any(String));
-    if (status === 405) expect(answer.headers.allow).toBe("GET, HEAD, POST, PUT, PATCH, DELETE");
+    expectErrorModel(await raw(method, path), status, code);
   });
 }
+
+/**
+ * proxy.ts alone, under `next start` without the front: the same answers,
+ * except TRACE, which Next rejects with its own text 500 before proxy runs
+ * (the front, which `npm start` always runs, answers it).
+ */
+test.describe("under bare next start (proxy.ts)", () => {
+  let nextStart: Proc;
+  let base: string;
+  test.beforeAll(async () => {
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    const env = cleanEnv({ LAYERS_DATA_DIR: freshDataDir(), LAYERS_PUBLIC_URL: base });
+    nextStart = new Proc(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], env, { name: "next start" });
+    await nextStart.waitUntilAnswering(base);
+  });
+  test.afterAll(async () => nextStart.stop());
+
+  test("answers every refused /v1 request but TRACE in the JSON error model with X-Request-Id", async () => {
+    for (const [method, path, status, code] of cases) {
+      if (method === "TRACE") continue;
+      expectErrorModel(await raw(method, path, {}, base), status, code);
+    }
+  });
+});
 
 test("a refused /v1 request reuses a valid incoming X-Request-Id and is logged once", async () => {
   const id = `e2e-refused-${randomBytes(6).toString("hex")}`;
