@@ -1,6 +1,7 @@
 import { count } from "drizzle-orm";
 import { organizations } from "@/db/schema";
 import { setupCode } from "./auth/setupCode";
+import { endAbandonedAttempts } from "./attempts/lease";
 import { resealLegacyValues } from "./crypto/sealed";
 import { domainContext } from "./domain/context";
 import { operatorScope, orgScope } from "./domain/scope";
@@ -14,12 +15,16 @@ import type { Services } from "./services";
 /**
  * Runs once per server start, before the first request: applies pending
  * migrations, reseals secrets an earlier release stored in the v1 format,
+ * ends OAuth attempts whose callback died mid-way,
  * and, on an empty embedded database, creates the demo tenant and
  * prints a key and a curl that work as printed.
  */
 export async function bootstrap(services: Services, print: (text: string) => void = (t) => process.stdout.write(t)) {
   await services.database.migrate();
   await resealLegacyValues(domainContext(services));
+  // Claims a crashed process left behind end failed/server_error. Until the job system (issue 10)
+  // sweeps periodically, this and the status read (server/attempts/report.ts) are where they end.
+  await endAbandonedAttempts(domainContext(services), new Date());
   const { db } = services.database;
   const { publicUrl } = services.config;
   const [{ n }] = (await db.select({ n: count() }).from(organizations)) as [{ n: number }];

@@ -9,7 +9,8 @@ import { PLATFORMS } from "../../server/contract/vocabulary";
 export { PLATFORMS, type Platform } from "../../server/contract/vocabulary";
 
 // "processing": a callback has claimed the state and is talking to the
-// platform; it reads as pending. Claiming is how a state is used only once.
+// platform; it reads as pending while its lease lives. Claiming is how a
+// state is used only once.
 export const STATE_STATUSES = ["pending", "processing", "completed", "failed"] as const;
 export type StateStatus = (typeof STATE_STATUSES)[number];
 
@@ -17,7 +18,8 @@ export type StateStatus = (typeof STATE_STATUSES)[number];
  * One OAuth attempt. The id is the `state` sent to the platform (160 random
  * bits). It lives 10 minutes and is consumed once: the callback moves it out
  * of `pending` in a single conditional UPDATE. `expired` is never stored; it
- * is a pending state read after `expires_at`.
+ * is a pending (never claimed) state read after `expires_at`, and it is final:
+ * a late callback cannot claim it.
  */
 export const oauthStates = pgTable(
   "oauth_states",
@@ -43,6 +45,12 @@ export const oauthStates = pgTable(
     createdAt: createdAt(),
     expiresAt: instant("expires_at").notNull(),
     completedAt: instant("completed_at"),
+    // Set by the claim: until then the claiming callback owns the attempt. A
+    // callback that crashed leaves it behind; once it has passed, a replayed
+    // callback may claim the attempt again, and the sweep or a status read
+    // ends it failed/server_error (server/attempts/lease.ts). It also names
+    // the claim: only the callback holding this lease may finish the attempt.
+    leaseExpiresAt: instant("lease_expires_at"),
     // SHA-256 of the __Host- cookie given to the first browser that pressed the
     // hosted connect page's button: only that browser may go on from there.
     browserBindingHash: text("browser_binding_hash"),

@@ -63,44 +63,38 @@ export async function findAttemptWithProject(ctx: DomainContext, id: string): Pr
   return row;
 }
 
-/**
- * Uses a state: one conditional UPDATE from pending, so of any number of
- * concurrent callbacks exactly one gets the row back.
- */
-export async function claimAttempt(ctx: DomainContext, id: string): Promise<AttemptRow | undefined> {
-  const [claimed] = await ctx.db
-    .update(oauthStates)
-    .set({ status: "processing" })
-    .where(and(eq(oauthStates.id, id), eq(oauthStates.status, "pending")))
-    .returning();
-  return claimed;
-}
+/** Only the callback holding this lease may finish the attempt (lease.ts). */
+type Claim = Pick<AttemptRow, "id" | "leaseExpiresAt">;
 
+const heldBy = (claim: Claim) =>
+  and(eq(oauthStates.id, claim.id), eq(oauthStates.status, "processing"), eq(oauthStates.leaseExpiresAt, claim.leaseExpiresAt!));
+
+/** False when the claim was lost (its lease ran out and it was ended or taken over): that outcome stands. */
 export async function completeAttempt(
   ctx: DomainContext,
-  id: string,
+  claim: Claim,
   outcome: { socialAccountId: string; grantedScopes: string[]; missingScopes: string[] },
-): Promise<void> {
-  await ctx.db
-    .update(oauthStates)
-    .set({ status: "completed", ...outcome, completedAt: new Date() })
-    .where(eq(oauthStates.id, id));
-}
-
-/**
- * Fails a state that is still in `from`. False when another callback moved
- * it first, in which case that one's outcome stands.
- */
-export async function failAttempt(
-  ctx: DomainContext,
-  id: string,
-  from: "pending" | "processing",
-  outcome: { errorCode: string; errorMessage: string; grantedScopes?: string[]; missingScopes?: string[] },
+  now: Date,
 ): Promise<boolean> {
   const updated = await ctx.db
     .update(oauthStates)
-    .set({ status: "failed", ...outcome, completedAt: new Date() })
-    .where(and(eq(oauthStates.id, id), eq(oauthStates.status, from)))
+    .set({ status: "completed", ...outcome, completedAt: now })
+    .where(heldBy(claim))
+    .returning({ id: oauthStates.id });
+  return updated.length > 0;
+}
+
+/** Fails a claimed state; false when the claim was lost, in which case the other outcome stands. */
+export async function failAttempt(
+  ctx: DomainContext,
+  claim: Claim,
+  outcome: { errorCode: string; errorMessage: string; grantedScopes?: string[]; missingScopes?: string[] },
+  now: Date,
+): Promise<boolean> {
+  const updated = await ctx.db
+    .update(oauthStates)
+    .set({ status: "failed", ...outcome, completedAt: now })
+    .where(heldBy(claim))
     .returning({ id: oauthStates.id });
   return updated.length > 0;
 }
@@ -152,7 +146,7 @@ export async function findOrgAttempt(ctx: DomainContext, scope: ModeScope, id: s
 /** What the overview's chart counts: the organization's attempts of the scope's mode created since `since`. */
 export async function attemptsCreatedSince(ctx: DomainContext, scope: ModeScope, since: Date) {
   return ctx.db
-    .select({ status: oauthStates.status, expiresAt: oauthStates.expiresAt, createdAt: oauthStates.createdAt })
+    .select({ status: oauthStates.status, expiresAt: oauthStates.expiresAt, leaseExpiresAt: oauthStates.leaseExpiresAt, createdAt: oauthStates.createdAt })
     .from(oauthStates)
     .where(and(eq(oauthStates.orgId, scope.orgId), inMode(scope, oauthStates.livemode), gte(oauthStates.createdAt, since)));
 }

@@ -96,6 +96,10 @@ export const routes = {
         content: "html",
       },
       500: { description: "The hosted error page, with the request id, when Layers failed.", content: "html" },
+      503: {
+        description: "The hosted \"still connecting\" page: another callback for the attempt (a double click, a reload) is still talking to the platform; reloading shortly reaches the outcome.",
+        content: "html",
+      },
     },
     errors: [],
   }),

@@ -3,7 +3,9 @@ import { type Platform, PLATFORMS } from "@/db/schema";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { upsertSocialAccount } from "../accounts/service";
 import { bindingAllows } from "../attempts/binding";
-import { type AttemptRow, claimAttempt, completeAttempt, failAttempt, findAttempt } from "../attempts/store";
+import { claimAttempt, reclaimAttempt } from "../attempts/lease";
+import { isAbandoned } from "../attempts/status";
+import { type AttemptRow, completeAttempt, failAttempt, findAttempt } from "../attempts/store";
 import { recordAudit } from "../audit/record";
 import { SEALED } from "../crypto/sealed";
 import { type DomainContext, inTransaction } from "../domain/context";
@@ -29,14 +31,34 @@ const ERROR_MESSAGES: Record<OAuthErrorCode, string> = {
   server_error: "Layers could not complete the connection.",
 };
 
-/** How long a repeated callback waits for a concurrent first one to finish. */
-const CONCURRENT_WAIT_MS = 15_000;
+/**
+ * How long a repeated callback waits for a live claim to finish before it
+ * shows "try again in a moment": short, since a reload after a crash is
+ * served by the lease (server/attempts/lease.ts), not by waiting.
+ */
+const REPLAY_WAIT_MS = 3_000;
+const POLL_MS = 100;
+
+export interface CallbackOptions {
+  /** The clock (tests pass a controlled one); the replay's wait is added to it. */
+  now?: Date;
+  replayWaitMs?: number;
+}
+
+/** One callback request: what every step needs to finish it or answer as the attempt stands. */
+interface Run {
+  ctx: DomainContext;
+  query: URLSearchParams;
+  clock: () => Date;
+  waitMs: number;
+}
 
 /**
  * GET /v1/social/oauth/callback/:platform (CONTRACT.md §3). The state is
  * claimed with one conditional UPDATE, so however many callbacks arrive for
- * it, the code is exchanged once; a repeated callback redirects the way the
- * first one did and changes nothing.
+ * it, one at a time holds it; a repeated callback redirects the way the
+ * first one did and changes nothing. A claim whose callback died is taken
+ * over once its lease has run out, so no attempt stays in between.
  *
  * `bindingToken` is the browser's hosted-page cookie (server/attempts/binding.ts).
  */
@@ -45,6 +67,7 @@ export async function handleOAuthCallback(
   platformParam: string,
   query: URLSearchParams,
   bindingToken: string | null,
+  options: CallbackOptions = {},
 ): Promise<CallbackOutcome> {
   const stateId = query.get("state");
   if (!(PLATFORMS as readonly string[]).includes(platformParam) || !stateId || !ID_PATTERNS.st.test(stateId)) {
@@ -59,40 +82,84 @@ export async function handleOAuthCallback(
   // the state stays usable by its own browser, so a stranger cannot spoil it either.
   if (!bindingAllows(attempt, bindingToken)) return otherBrowser();
 
-  const now = new Date();
-  if (attempt.status === "pending" && attempt.expiresAt <= now) {
-    return fail(ctx, attempt, "pending", "state_expired", ERROR_MESSAGES.state_expired);
-  }
-  const claimed = await claimAttempt(ctx, attempt.id);
-  if (!claimed) return replay(ctx, attempt.id);
+  const base = options.now ?? new Date();
+  const started = Date.now();
+  const clock = () => new Date(base.getTime() + (Date.now() - started));
+  return settle({ ctx, query, clock, waitMs: options.replayWaitMs ?? REPLAY_WAIT_MS }, attempt);
+}
 
-  try {
-    return await complete(ctx, claimed, query);
-  } catch (error) {
-    if (error instanceof PlatformError) {
-      log.warn("oauth callback failed at the platform", { state: attempt.id, platform, code: error.code, error: error.message, ...error.detail });
-      return fail(ctx, claimed, "processing", error.code, ERROR_MESSAGES[error.code]);
+/**
+ * Claims the attempt and finishes it, or answers as it stands. Every pass
+ * either returns or sees the row move forward (claims are never undone), so
+ * the loop ends; only a live claim of another callback makes it wait.
+ */
+async function settle(run: Run, first: AttemptRow): Promise<CallbackOutcome> {
+  const { ctx } = run;
+  const deadline = Date.now() + run.waitMs;
+  let row: AttemptRow | undefined = first;
+  for (;;) {
+    if (!row) return unknownAttempt();
+    const now = run.clock();
+    if (row.status === "completed") return { kind: "redirect", location: successLocation(ctx, row) };
+    if (row.status === "failed") {
+      return { kind: "redirect", location: withError(successLocation(ctx, row), (row.errorCode as OAuthErrorCode) ?? "server_error") };
     }
-    log.error("oauth callback failed", { state: attempt.id, platform, error: describeError(error) });
-    return fail(ctx, claimed, "processing", "server_error", ERROR_MESSAGES.server_error);
+    if (row.status === "pending") {
+      // Expired is final: a late callback is told so and changes nothing, so the status stays expired.
+      if (row.expiresAt <= now) return { kind: "redirect", location: withError(successLocation(ctx, row), "state_expired") };
+      const claimed = await claimAttempt(ctx, row.id, now);
+      if (claimed) return finish(run, claimed, false);
+    } else if (isAbandoned(row, now)) {
+      const claimed = await reclaimAttempt(ctx, row.id, now);
+      if (claimed) return finish(run, claimed, true);
+    } else {
+      if (Date.now() >= deadline) return stillConnecting();
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    row = await findAttempt(ctx, row.id);
   }
 }
 
-async function complete(ctx: DomainContext, attempt: AttemptRow, query: URLSearchParams): Promise<CallbackOutcome> {
+/**
+ * Runs the claimed attempt to an outcome. `recovered`: this callback took
+ * over a claim whose first callback died. The code may have been spent by
+ * then (TikTok's and Instagram's codes are single-use), and a refusal of it
+ * is then Layers' fault, not the platform's: it ends server_error, which
+ * tells the integrator that starting again will work.
+ */
+async function finish(run: Run, claimed: AttemptRow, recovered: boolean): Promise<CallbackOutcome> {
+  const { platform, id } = claimed;
+  try {
+    return await complete(run, claimed);
+  } catch (error) {
+    if (error instanceof PlatformError) {
+      log.warn("oauth callback failed at the platform", { state: id, platform, code: error.code, recovered, error: error.message, ...error.detail });
+      if (recovered && error.code === "token_exchange_failed") return fail(run, claimed, "server_error", RECOVERED_REFUSAL);
+      return fail(run, claimed, error.code, ERROR_MESSAGES[error.code]);
+    }
+    log.error("oauth callback failed", { state: id, platform, recovered, error: describeError(error) });
+    return fail(run, claimed, "server_error", ERROR_MESSAGES.server_error);
+  }
+}
+
+const RECOVERED_REFUSAL =
+  "Layers was interrupted while completing the connection, and the platform no longer accepts its authorization code. Start connecting again.";
+
+async function complete(run: Run, attempt: AttemptRow): Promise<CallbackOutcome> {
+  const { ctx, query } = run;
   const platformError = query.get("error");
   if (platformError) {
     const denied = platformError === "access_denied" || query.get("error_reason") === "user_denied";
     const description = (query.get("error_description") ?? "").slice(0, 300);
     return fail(
-      ctx,
+      run,
       attempt,
-      "processing",
       denied ? "access_denied" : "platform_error",
       description ? `${denied ? ERROR_MESSAGES.access_denied : ERROR_MESSAGES.platform_error} (${platformError}: ${description})` : ERROR_MESSAGES[denied ? "access_denied" : "platform_error"],
     );
   }
   const code = query.get("code");
-  if (!code) return fail(ctx, attempt, "processing", "platform_error", "The platform sent neither a code nor an error.");
+  if (!code) return fail(run, attempt, "platform_error", "The platform sent neither a code nor an error.");
 
   const { config, box } = ctx;
   const adapter = createPlatformAdapter(platformEndpoints(config, attempt.platform, attempt.livemode));
@@ -109,7 +176,7 @@ async function complete(ctx: DomainContext, attempt: AttemptRow, query: URLSearc
   const missingScopes = attempt.scopes.filter((s) => !granted.includes(s));
   if (!granted.includes(PLATFORM_SCOPES[attempt.platform].basic)) {
     await adapter.revoke(tokens.accessToken).catch(() => false);
-    return fail(ctx, attempt, "processing", "scope_not_granted", ERROR_MESSAGES.scope_not_granted, { grantedScopes, missingScopes });
+    return fail(run, attempt, "scope_not_granted", ERROR_MESSAGES.scope_not_granted, { grantedScopes, missingScopes });
   }
 
   const profile = await adapter.fetchProfile(tokens.accessToken, granted);
@@ -123,7 +190,10 @@ async function complete(ctx: DomainContext, attempt: AttemptRow, query: URLSearc
       tokens,
       grantedScopes,
     });
-    await completeAttempt(tx, attempt.id, { socialAccountId: account.id, grantedScopes, missingScopes });
+    // A lost claim rolls the account back: the attempt already ended otherwise, and that outcome stands.
+    if (!(await completeAttempt(tx, attempt, { socialAccountId: account.id, grantedScopes, missingScopes }, run.clock()))) {
+      throw new Error("the claim's lease ran out before the attempt completed");
+    }
     await recordAudit(tx, scope, {
       action: account.created ? "account.connected" : "account.reconnected",
       targetType: "social_account",
@@ -149,31 +219,17 @@ function successLocation(ctx: DomainContext, attempt: Pick<AttemptRow, "id" | "r
 }
 
 async function fail(
-  ctx: DomainContext,
+  run: Run,
   attempt: AttemptRow,
-  from: "pending" | "processing",
   code: OAuthErrorCode,
   message: string,
   scopes: { grantedScopes?: string[]; missingScopes?: string[] } = {},
 ): Promise<CallbackOutcome> {
-  // Another callback finished this state first: answer as it did.
-  if (!(await failAttempt(ctx, attempt.id, from, { errorCode: code, errorMessage: message, ...scopes }))) return replay(ctx, attempt.id);
-  return { kind: "redirect", location: withError(successLocation(ctx, attempt), code) };
-}
-
-/** A finished (or in-flight) state: redirect exactly as its first callback did, touching nothing. */
-async function replay(ctx: DomainContext, stateId: string): Promise<CallbackOutcome> {
-  const deadline = Date.now() + CONCURRENT_WAIT_MS;
-  for (;;) {
-    const row = await findAttempt(ctx, stateId);
-    if (!row) return unknownAttempt();
-    if (row.status === "completed") return { kind: "redirect", location: successLocation(ctx, row) };
-    if (row.status === "failed") {
-      return { kind: "redirect", location: withError(successLocation(ctx, row), (row.errorCode as OAuthErrorCode) ?? "server_error") };
-    }
-    if (Date.now() > deadline) return { kind: "redirect", location: withError(successLocation(ctx, row), "server_error") };
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // The claim was lost (its lease ran out): answer as the attempt now stands.
+  if (!(await failAttempt(run.ctx, attempt, { errorCode: code, errorMessage: message, ...scopes }, run.clock()))) {
+    return settle(run, (await findAttempt(run.ctx, attempt.id))!);
   }
+  return { kind: "redirect", location: withError(successLocation(run.ctx, attempt), code) };
 }
 
 export function withError(returnUrl: string, code: OAuthErrorCode): string {
@@ -188,6 +244,14 @@ const unknownAttempt = (): CallbackOutcome => ({
   title: "This connection link is not valid",
   message:
     "We could not find the connection attempt this page belongs to. It may have been mistyped or cut short. Go back to the app you came from and start connecting again.",
+});
+
+// Another callback for this attempt (a double click, a reload) is still talking to the platform.
+const stillConnecting = (): CallbackOutcome => ({
+  kind: "error_page",
+  status: 503,
+  title: "Still connecting",
+  message: "Your account is still being connected. Try again in a moment by reloading this page.",
 });
 
 const otherBrowser = (): CallbackOutcome => ({

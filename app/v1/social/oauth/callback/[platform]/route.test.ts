@@ -204,11 +204,12 @@ describe("failures redirect to the returnUrl with layers_oauth_error", () => {
     }
   });
 
-  it("state_expired when the callback arrives after expiresAt", async () => {
+  it("state_expired when the callback arrives after expiresAt, and the status stays expired", async () => {
     const { state, callbackUrl } = await consent("tiktok");
     await services.database.db.update(oauthStates).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(oauthStates.id, state));
     expect((await callback(callbackUrl)).location).toBe(`${RETURN_URL}?layers_oauth_error=state_expired`);
-    expect((await status(state)).status).toBe("failed");
+    expect((await status(state)).status).toBe("expired");
+    expect((await stateRow(state)).status).toBe("pending");
   });
 
   it("token_exchange_failed when the platform refuses the code", async () => {
