@@ -27,6 +27,11 @@ export function appRouteFile(path: string): string {
   return join(root, "app", ...folders, "route.ts");
 }
 
+/** The exports of the app/ route module that serves a URL pattern. */
+export async function routeModule(path: string): Promise<Record<string, Handler>> {
+  return (await import(appRouteFile(path))) as Record<string, Handler>;
+}
+
 /**
  * The app's route handlers behind a real node:http server, so integration
  * tests speak HTTP (status lines, headers, bodies) to the same code `next

@@ -7,6 +7,7 @@ import { MemoryRateLimiter } from "../ratelimit/memory";
 import { startUpstashRestShim } from "@/test-support/upstashRestShim";
 import { type Services, setServices } from "../services";
 import { capturedLogs, request, seedTenant, startApi, startTestServices, type Tenant, TestApi } from "@/test-support/harness";
+import { routeModule } from "@/test-support/testApi";
 import { withApiKey } from "./withApiKey";
 
 let services: Services;
@@ -53,14 +54,14 @@ describe("request ids", () => {
 
 describe("methods a route does not serve", () => {
   it("get the JSON error body with 405, Allow and a request id", async () => {
-    const route = await import("@/app/v1/projects/[projectId]/social/oauth-url/route");
-    const account = await import("@/app/v1/social/accounts/[id]/route");
-    const res = await route.PUT(new Request("http://layers.test/v1/projects/prj_x/social/oauth-url", { method: "PUT" }), { params: Promise.resolve({}) });
+    const route = await routeModule("/v1/projects/:projectId/social/oauth-url");
+    const account = await routeModule("/v1/social/accounts/:id");
+    const res = await route.PUT!(new Request("http://layers.test/v1/projects/prj_x/social/oauth-url", { method: "PUT" }), { params: Promise.resolve({}) });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")).toBe("POST");
     const body = await res.json();
     expect(body.error).toMatchObject({ code: "METHOD_NOT_ALLOWED", requestId: res.headers.get("x-request-id") });
-    const patch = await account.PATCH(new Request("http://layers.test/v1/social/accounts/sa_x", { method: "PATCH" }), { params: Promise.resolve({}) });
+    const patch = await account.PATCH!(new Request("http://layers.test/v1/social/accounts/sa_x", { method: "PATCH" }), { params: Promise.resolve({}) });
     expect(patch.headers.get("allow")).toBe("GET, DELETE");
   });
 });

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as healthz } from "@/app/healthz/route";
 import { GET as readyz } from "@/app/readyz/route";
 import { startTestServices } from "@/test-support/harness";
-import { RateLimitUnavailableError } from "../ratelimit";
-import { setServices, type Services } from "../services";
-import { latestMigrationMillis, readiness } from "./index";
+import { RateLimitUnavailableError } from "@/server/ratelimit";
+import { setServices, type Services } from "@/server/services";
+import { latestMigrationMillis, readiness } from "@/server/health";
 
 let services: Services;
 beforeAll(async () => {

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SandboxConsent } from "@/app/sandbox/SandboxConsent";
 import { apiRoutes, deriveServices, request, seedTenant, startTestServices, type TestApi } from "@/test-support/harness";
 import { authorizeParams, mountSandbox } from "@/test-support/sandbox";
-import { type Services, setServices } from "../../services";
-import { platformEndpoints } from "../platforms/config";
+import { type Services, setServices } from "@/server/services";
+import { platformEndpoints } from "@/server/oauth/platforms/config";
 
 /** LAYERS_SANDBOX=off (CONTRACT.md §6): no sandbox routes, no test-mode platforms. */
 
