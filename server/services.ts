@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { type Database, openDatabase } from "@/db/client";
@@ -30,25 +30,55 @@ export class EmbeddedDatabaseBusyError extends Error {
 /**
  * PGlite has no locking of its own: two processes on one data dir silently
  * lose writes. Whoever opens it holds a lock file for as long as it runs.
+ * The lock file is touched every 3 s; when that fails (the data dir was
+ * deleted under the server, or someone else took the lock) `onLost` is told.
  */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+async function lockDataDir(dataDir: string, onLost: (message: string) => void): Promise<() => Promise<void>> {
   try {
-    return await lockfile.lock(dataDir, { lockfilePath: join(dataDir, "db.lock"), stale: 10_000, update: 3_000, realpath: false });
+    return await lockfile.lock(dataDir, {
+      lockfilePath: join(dataDir, "db.lock"),
+      stale: 10_000,
+      update: 3_000,
+      realpath: false,
+      onCompromised: (error) => onLost(dataDirLostMessage(dataDir, error)),
+    });
   } catch (error) {
     if ((error as { code?: string }).code === "ELOCKED") throw new EmbeddedDatabaseBusyError(dataDir);
     throw error;
   }
 }
 
+export function dataDirLostMessage(dataDir: string, error: unknown): string {
+  if (!existsSync(dataDir)) {
+    return `The embedded data directory ${dataDir} was removed while the server was running; stopping. Restart npm start to create a new one.`;
+  }
+  return `The lock on the embedded data directory ${dataDir} was lost (${(error as Error)?.message ?? String(error)}); stopping so no other process's writes are lost. Restart npm start.`;
+}
+
+/**
+ * Without its data dir the embedded database can only answer 500s: stop
+ * with one clear line instead. (The default of proper-lockfile throws from a
+ * timer, which prints a stack trace and says nothing of the cause.)
+ */
+function stopProcess(message: string): void {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
 /**
  * Opens the configured database for this process. The embedded one is locked
  * first (and unlocked on close); an external PostgreSQL needs no lock.
  */
-export async function openProcessDatabase(config: ResolvedConfig, opts: { poolSize?: number } = {}): Promise<Database> {
+export async function openProcessDatabase(
+  config: ResolvedConfig,
+  opts: { poolSize?: number; onDataDirLost?: (message: string) => void } = {},
+): Promise<Database> {
   let unlock = async () => {};
   if (isEmbedded(config) && config.dataDir !== IN_MEMORY_DATA_DIR) {
     mkdirSync(config.dataDir, { recursive: true });
-    unlock = await lockDataDir(config.dataDir);
+    const release = await lockDataDir(config.dataDir, opts.onDataDirLost ?? stopProcess);
+    // Releasing a lock that was lost (the dir is gone) fails; there is nothing left to release.
+    unlock = () => release().catch(() => {});
   }
   try {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: opts.poolSize });

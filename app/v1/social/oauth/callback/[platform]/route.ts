@@ -1,8 +1,9 @@
 import { readBindingToken } from "@/server/attempts/binding";
 import { routes } from "@/server/contract/routes";
 import { domainContext } from "@/server/domain/context";
-import { AppError, stackFrames } from "@/server/errors";
+import { AppError, isDatabaseUnavailable, stackFrames } from "@/server/errors";
 import { hostedErrorPage } from "@/server/hosted/errorPage";
+import { tryAgainPage } from "@/server/hosted/tryAgainPage";
 import { otherMethods } from "@/server/http/requestLog";
 import { route } from "@/server/http/route";
 import { describeError, log } from "@/server/log";
@@ -26,6 +27,11 @@ export const GET = route(
           "We could not find the connection attempt this page belongs to. Go back to the app you came from and start connecting again.",
           400,
         );
+      }
+      // A database outage decided nothing: the attempt is still pending (or its lease runs out), so a reload completes it.
+      if (isDatabaseUnavailable(error)) {
+        log.error("database unavailable", { requestId, route: "oauthCallback", error: describeError(error) });
+        return tryAgainPage();
       }
       log.error("oauth callback crashed", { requestId, error: describeError(error), stack: stackFrames(error) });
       return hostedErrorPage("Something went wrong", `Layers could not finish connecting your account. Go back to the app you came from and try again. (Reference: ${requestId})`, 500);

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
+import { resolveSecrets } from "./secrets";
+import { openProcessDatabase } from "./services";
+
+const tempDirs: string[] = [];
+afterEach(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function embeddedEnv(dataDir: string): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _url, LAYERS_ENCRYPTION_KEY: _key, AUTH_SECRET: _secret, ...env } = process.env;
+  return { ...env, LAYERS_DATA_DIR: dataDir };
+}
+
+describe("the embedded data dir deleted under a running server", () => {
+  // proper-lockfile touches its lock file every 3 s (its interval cannot be shorter than 1 s), so this waits for that event, bounded by the test timeout.
+  it("reports one line naming the removed directory, so the server can stop", { timeout: 20_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), "datadir-lost-"));
+    tempDirs.push(root);
+    const dataDir = join(root, "data");
+    let onLost!: (message: string) => void;
+    const lost = new Promise<string>((resolve) => (onLost = resolve));
+    const database = await openProcessDatabase(resolveSecrets(parseEnv(embeddedEnv(dataDir)), () => {}), { onDataDirLost: onLost });
+    try {
+      rmSync(dataDir, { recursive: true, force: true });
+      const message = await lost;
+      expect(message).toBe(
+        `The embedded data directory ${dataDir} was removed while the server was running; stopping. Restart npm start to create a new one.`,
+      );
+      expect(message).not.toContain("\n");
+    } finally {
+      await database.close().catch(() => {});
+    }
+  });
+});
