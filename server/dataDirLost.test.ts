@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,5 +36,31 @@ describe("the embedded data dir deleted under a running server", () => {
     } finally {
       await database.close().catch(() => {});
     }
+  });
+
+  // The server's own handler: a process holding the data dir (as serve.ts does) exits 1 with that line alone on stderr.
+  it("stops the process holding it with exit code 1 and that one line", { timeout: 30_000 }, async () => {
+    const root = mkdtempSync(join(tmpdir(), "datadir-lost-"));
+    tempDirs.push(root);
+    const dataDir = join(root, "data");
+    const holder = `(async () => {
+      const { openProcessDatabase } = await import("@/server/services");
+      const { parseEnv } = await import("@/server/env");
+      const { resolveSecrets } = await import("@/server/secrets");
+      await openProcessDatabase(resolveSecrets(parseEnv(process.env), () => {}));
+      console.log("ready");
+      setInterval(() => {}, 1000);
+    })()`;
+    const child = spawn(join(process.cwd(), "node_modules", ".bin", "tsx"), ["-e", holder], { env: embeddedEnv(dataDir), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()).includes("ready") && resolve()));
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(await exited).toBe(1);
+    expect(stderr).toBe(
+      `The embedded data directory ${dataDir} was removed while the server was running; stopping. Restart npm start to create a new one.\n`,
+    );
   });
 });

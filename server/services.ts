@@ -49,7 +49,9 @@ async function lockDataDir(dataDir: string, onLost: (message: string) => void): 
 }
 
 export function dataDirLostMessage(dataDir: string, error: unknown): string {
-  if (!existsSync(dataDir)) {
+  // ENOENT: the lock file is gone with its directory (the embedded database may already have recreated parts of
+  // it). proper-lockfile replaces the error's code with ECOMPROMISED, so the message is what still says so.
+  if (/\bENOENT\b/.test((error as Error)?.message ?? "") || !existsSync(dataDir)) {
     return `The embedded data directory ${dataDir} was removed while the server was running; stopping. Restart npm start to create a new one.`;
   }
   return `The lock on the embedded data directory ${dataDir} was lost (${(error as Error)?.message ?? String(error)}); stopping so no other process's writes are lost. Restart npm start.`;
