@@ -20,3 +20,19 @@ export function proxy(request: NextRequest) {
   if (refusal.allow) headers.Allow = refusal.allow;
   return NextResponse.json(body, { status: refusal.status, headers });
 }
+
+// Only requests without a body: a proxy makes Next buffer the whole request
+// body before any route handler runs, which would undo the byte limits
+// (a declared 1 MB body that never arrives would hold the request open).
+// What the guard refuses needs no body; the front covers the rest.
+export const config = {
+  matcher: [
+    {
+      source: "/:path*",
+      missing: [
+        { type: "header", key: "content-length" },
+        { type: "header", key: "transfer-encoding" },
+      ],
+    },
+  ],
+};
