@@ -87,6 +87,21 @@ export async function submitConsent(api: TestApi, services: Services, platform: 
   return { response, location: response.headers.get("location"), state: params.state! };
 }
 
+/**
+ * Authorizes, granting every scope asked for, on the sandbox consent page an
+ * authorize URL (from oauth-url) points to; answers the consent form's reply,
+ * whose Location is the callback the browser would open.
+ */
+export async function consentToAuthorizeUrl(api: TestApi, authorizeUrl: string, opts: { username?: string } = {}): Promise<Response> {
+  const authorize = new URL(authorizeUrl);
+  const platform = authorize.pathname.split("/")[2];
+  const form = new URLSearchParams(authorize.searchParams);
+  form.set("username", opts.username ?? "sandbox_creator");
+  for (const scope of authorize.searchParams.get("scope")!.split(",")) form.append("granted_scope", scope);
+  form.set("decision", "authorize");
+  return fetch(`${api.url}/sandbox/${platform}/consent`, { method: "POST", body: form, redirect: "manual", headers: { origin: api.url } });
+}
+
 /** Authorizes on the TikTok consent page and returns the code from the redirect (decoded once). */
 export async function tiktokCode(api: TestApi, services: Services, opts: Omit<ConsentOptions, "decision"> = {}) {
   const verifier = opts.verifier ?? newCodeVerifier();

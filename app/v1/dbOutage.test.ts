@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Services, setServices } from "@/server/services";
 import { apiRoutes, deriveServices, request, seedTenant, startTestServices, type Tenant, TestApi } from "@/test-support/harness";
-import { mountSandbox } from "@/test-support/sandbox";
+import { consentToAuthorizeUrl, mountSandbox } from "@/test-support/sandbox";
 import { startTcpProxy, type TcpProxy } from "@/test-support/tcpProxy";
 
 // An outage needs a PostgreSQL to lose: the machine's (always at 127.0.0.1:5432, as for e2e) through a proxy this test can cut, in a database of its own.
@@ -86,12 +86,7 @@ async function consent() {
     body: { platform: "tiktok", returnUrl: RETURN_URL },
   });
   expect(created.status).toBe(200);
-  const authorize = new URL(created.body.authorizeUrl);
-  const form = new URLSearchParams(authorize.searchParams);
-  form.set("username", "outage_creator");
-  for (const scope of authorize.searchParams.get("scope")!.split(",")) form.append("granted_scope", scope);
-  form.set("decision", "authorize");
-  const consented = await fetch(`${api.url}/sandbox/tiktok/consent`, { method: "POST", body: form, redirect: "manual", headers: { origin: api.url } });
+  const consented = await consentToAuthorizeUrl(api, created.body.authorizeUrl, { username: "outage_creator" });
   expect(consented.status).toBe(303);
   return { state: created.body.state as string, callbackUrl: consented.headers.get("location")! };
 }

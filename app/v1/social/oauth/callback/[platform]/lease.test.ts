@@ -12,7 +12,7 @@ import { createPlatformAdapter } from "@/server/oauth/platforms";
 import { platformEndpoints, redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
 import { type Services, setServices } from "@/server/services";
 import { apiRoutes, deriveServices, request, seedTenant, startTestServices, type Tenant, TestApi } from "@/test-support/harness";
-import { mountSandbox } from "@/test-support/sandbox";
+import { consentToAuthorizeUrl, mountSandbox } from "@/test-support/sandbox";
 
 /**
  * Issue 9 items 1 and 5 with a controlled clock: a claim whose callback died
@@ -60,12 +60,7 @@ async function consent() {
     body: { platform: "tiktok", returnUrl: RETURN_URL },
   });
   expect(created.status).toBe(200);
-  const authorize = new URL(created.body.authorizeUrl);
-  const form = new URLSearchParams(authorize.searchParams);
-  form.set("username", `lease_${Math.random().toString(36).slice(2, 8)}`);
-  for (const s of authorize.searchParams.get("scope")!.split(",")) form.append("granted_scope", s);
-  form.set("decision", "authorize");
-  const consented = await fetch(`${api.url}/sandbox/tiktok/consent`, { method: "POST", body: form, redirect: "manual", headers: { origin: api.url } });
+  const consented = await consentToAuthorizeUrl(api, created.body.authorizeUrl, { username: `lease_${Math.random().toString(36).slice(2, 8)}` });
   expect(consented.status).toBe(303);
   const query = new URL(consented.headers.get("location")!).searchParams;
   return { state: created.body.state as string, query, expiresAt: new Date(created.body.expiresAt) };
