@@ -34,14 +34,18 @@ interface RawAnswer {
 function rawPost(path: string, headers: Record<string, string>, opts: { chunks?: number; declared?: number }): Promise<RawAnswer> {
   const url = new URL(instance.url + path);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers, agent: false }, (res) => {
+      answered = true;
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (text += chunk));
       res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, text }));
     });
-    // The server may answer and close while we still write: that is the point.
+    // The server may answer while we still write: that is the point. It must
+    // not cut the connection before the answer arrives (then "close" comes first).
     req.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    req.on("close", () => answered || reject(new Error(`the connection closed before an answer (${JSON.stringify(opts)})`)));
     if (opts.declared !== undefined) {
       req.setHeader("content-length", String(opts.declared));
       req.write(" ".repeat(1024));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BodyTooLargeError, readLimitedBytes, readLimitedText } from "./limitedBody";
 
 /** A body of `chunks` chunks of `size` bytes that records how much was pulled and whether it was cancelled. */
@@ -35,12 +35,21 @@ describe("readLimitedText", () => {
     expect(seen.pulled).toBeLessThanOrEqual(1); // the stream may pre-fill one chunk; nothing is consumed
   });
 
-  it("counts a body without Content-Length and stops reading at the first chunk past the limit", async () => {
+  it("counts a body without Content-Length and keeps nothing past the first chunk over the limit", async () => {
     const { stream, seen } = countingBody(10_000, 1024);
     await expect(readLimitedBytes(post(stream), 64 * 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
-    expect(seen.cancelled).toBe(true);
-    // 65 chunks cross 64 KiB; a little read-ahead is allowed, the other ~10 MB are never pulled.
-    expect(seen.pulled).toBeLessThan(70);
+    // The 413 is thrown at the 65th chunk; the rest is then read and thrown away
+    // up to 1 MiB (a lingering close), and only then cancelled: the other ~9 MB are never pulled.
+    await vi.waitFor(() => expect(seen.cancelled).toBe(true));
+    expect(seen.pulled).toBeGreaterThan(64 + 1024);
+    expect(seen.pulled).toBeLessThan(64 + 1024 + 10);
+  });
+
+  it("reads a slightly-too-large body to its end instead of cutting it off, so the client can read the 413", async () => {
+    const { stream, seen } = countingBody(100, 1024);
+    await expect(readLimitedBytes(post(stream), 64 * 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
+    await vi.waitFor(() => expect(seen.pulled).toBe(100));
+    expect(seen.cancelled).toBe(false);
   });
 
   it("does not believe a Content-Length that understates the body", async () => {
