@@ -13,6 +13,8 @@ export default defineConfig({
   projects: [
     { name: "e2e", testDir: "./e2e" },
     { name: "security", testDir: "./security" },
+    // npm run test:faults: its own PostgreSQL and Redis, stopped and frozen on purpose.
+    { name: "faults", testDir: "./faults" },
   ],
   globalSetup: "./e2e/support/globalSetup.ts",
   fullyParallel: false,

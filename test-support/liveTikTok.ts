@@ -19,6 +19,14 @@ export interface LiveTikTok {
   calls: Array<{ method: string; path: string; form: URLSearchParams }>;
   /** The access tokens the revoke endpoint was asked to revoke. */
   revoked(): string[];
+  /** How many authorization-code exchanges reached the token endpoint. */
+  codeExchanges(): number;
+  /**
+   * From now on the token endpoint records each call but answers none until
+   * `release()` (the fault suite kills a server while its exchanges hang here).
+   */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -37,11 +45,12 @@ export async function startLiveTikTok(): Promise<LiveTikTok> {
   // access token → the user it was issued for
   const users = new Map<string, { openId: string; username: string }>();
   let issued = 0;
+  let held: { promise: Promise<void>; release: () => void } | undefined;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
+    req.on("end", async () => {
       const url = new URL(req.url ?? "/", "http://stub");
       const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
       calls.push({ method: req.method ?? "GET", path: url.pathname, form });
@@ -50,6 +59,7 @@ export async function startLiveTikTok(): Promise<LiveTikTok> {
         res.end(JSON.stringify(body));
       };
       if (req.method === "POST" && url.pathname === "/v2/oauth/token/") {
+        if (held) await held.promise;
         const [openId, username] = (form.get("code") ?? "").split(":");
         if (!openId || !username) return json(200, { error: "invalid_grant", error_description: "Authorization code is invalid." });
         const accessToken = `act.live.${++issued}`;
@@ -85,6 +95,21 @@ export async function startLiveTikTok(): Promise<LiveTikTok> {
     url: `http://127.0.0.1:${port}`,
     calls,
     revoked: () => calls.filter((c) => c.path === "/v2/oauth/revoke/").map((c) => c.form.get("token") ?? ""),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    codeExchanges: () => calls.filter((c) => c.path === "/v2/oauth/token/" && c.form.get("grant_type") === "authorization_code").length,
+    hold: () => {
+      let release = () => {};
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      held = { promise, release };
+    },
+    release: () => {
+      held?.release();
+      held = undefined;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        held?.release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

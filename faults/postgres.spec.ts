@@ -1,0 +1,96 @@
+import { performance } from "node:perf_hooks";
+import { expect, test } from "@playwright/test";
+import { type LiveTikTok, startLiveTikTok } from "../test-support/liveTikTok";
+import { type Postgres, type Redis, startPostgres, startRedis } from "./support/cluster";
+import { callback, openAttempt, outcomeOf, type Seeded, type Server, seed, serve, statusCounts } from "./support/layers";
+import { countBy, report, sentBetween, startLoad, steadyMix, timings } from "./support/load";
+
+/**
+ * Issue 9 item 2 under load: PostgreSQL stopped (`pg_ctl stop -m fast`, so
+ * every session ends with 57P01) for 6 s and started again, twice, while a
+ * steady load and a callback arrive.
+ */
+let pg: Postgres;
+let redis: Redis;
+let tiktok: LiveTikTok;
+let seeded: Seeded;
+let server: Server;
+
+test.beforeAll(async () => {
+  [pg, redis, tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
+  seeded = await seed(pg, redis, tiktok);
+  server = await serve(seeded);
+});
+test.afterAll(async () => {
+  await server?.stop();
+  await seeded?.sql.end({ timeout: 1 });
+  await Promise.all([pg?.destroy(), redis?.destroy(), tiktok?.close()]);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const OUTAGE_MS = 6_000;
+
+test("PostgreSQL stopped and started: every request in the outage is a JSON 503 with Retry-After, none hangs, none fails after recovery", async () => {
+  const probe = await openAttempt(server, seeded, seeded.testKey, "probe");
+  const load = startLoad(steadyMix(server.url, seeded.projectId, seeded.testKey, probe.state), 10);
+  const outages: Array<{ stoppedAt: number; startedAt: number; recoveredAt?: number }> = [];
+  const duringOutage: Array<Awaited<ReturnType<typeof callback>>> = [];
+  const reloaded: Array<Awaited<ReturnType<typeof callback>>> = [];
+  const states: string[] = [];
+
+  await sleep(2_000);
+  for (let round = 0; round < 2; round++) {
+    const attempt = await openAttempt(server, seeded, seeded.liveKey, `outage${round}`);
+    states.push(attempt.state);
+    await pg.stop();
+    const stoppedAt = performance.now();
+    await sleep(1_000);
+    // The end-customer comes back from TikTok mid-outage: a branded "try again" page, nothing spent.
+    duringOutage.push(await callback(server, attempt.callbackPath));
+    await sleep(OUTAGE_MS - 1_000);
+    await pg.start();
+    const outage: (typeof outages)[number] = { stoppedAt, startedAt: performance.now() };
+    outages.push(outage);
+    await sleep(4_000);
+    // ... and reloads the page once the database is back: the connection completes.
+    reloaded.push(await callback(server, attempt.callbackPath));
+  }
+  await sleep(3_000);
+  const samples = await load.stop();
+
+  const before = sentBetween(samples, 0, outages[0]!.stoppedAt);
+  const inOutage = outages.flatMap((o) => sentBetween(samples, o.stoppedAt, o.startedAt));
+  // Recovery: the first request sent after PostgreSQL accepts again that is answered 200;
+  // from then on nothing may fail (no stray CONNECT_TIMEOUT or 57P01 from a broken pooled connection).
+  const afterRecovery = outages.flatMap((o, i) => {
+    const window = sentBetween(samples, o.startedAt, outages[i + 1]?.stoppedAt ?? Infinity);
+    const first = window.find((s) => s.status === 200);
+    o.recoveredAt = first ? first.sentAt + first.ms : undefined;
+    return first ? window.filter((s) => s.sentAt > first.sentAt + first.ms) : window;
+  });
+
+  expect(countBy(before, (s) => `${s.status}`)).toEqual({ 200: before.length });
+  // Every request sent during an outage: answered (none past the 10 s deadline), JSON, 503 UNAVAILABLE with Retry-After
+  // (a request already past its database work when PostgreSQL stopped may still be a 200).
+  expect(countBy(inOutage, (s) => (s.status === 200 ? "200" : `${s.status} ${s.code} json=${s.json} retry-after=${s.retryAfter}`))).toEqual(
+    expect.objectContaining({ "503 UNAVAILABLE json=true retry-after=true": expect.any(Number) }),
+  );
+  expect(inOutage.filter((s) => s.status !== 200 && !(s.status === 503 && s.code === "UNAVAILABLE" && s.json && s.retryAfter))).toEqual([]);
+  expect(outages.every((o) => o.recoveredAt !== undefined)).toBe(true);
+  expect(countBy(afterRecovery, (s) => `${s.status} ${s.code ?? ""}`.trim())).toEqual({ 200: afterRecovery.length });
+  expect(duringOutage.map((r) => [r.status, r.contentType?.split(";")[0], r.retryAfter !== null])).toEqual(Array(2).fill([503, "text/html", true]));
+  expect(reloaded.map((r) => [r.status, outcomeOf(r.location)])).toEqual(Array(2).fill([303, "connected"]));
+  expect(await statusCounts(seeded.sql, states)).toEqual({ completed: 2 });
+
+  const outage503 = inOutage.filter((s) => s.status === 503);
+  report("PostgreSQL stopped 6 s, twice", {
+    "requests in the outages": inOutage.length,
+    "answered 503 UNAVAILABLE + Retry-After": outage503.length,
+    "unanswered": inOutage.filter((s) => s.status === 0).length,
+    "outage answers": timings(outage503),
+    "answered within 2 s": `${outage503.filter((s) => s.ms <= 2_000).length}/${outage503.length}`,
+    "recovery after PostgreSQL accepts (ms)": outages.map((o) => Math.round(o.recoveredAt! - o.startedAt)).join(", "),
+    "failures after recovery": afterRecovery.filter((s) => s.status !== 200).length,
+    "steady state": timings(before),
+  });
+});
