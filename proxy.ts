@@ -21,10 +21,14 @@ export function proxy(request: NextRequest) {
   return NextResponse.json(body, { status: refusal.status, headers });
 }
 
-// Only requests without a body: a proxy makes Next buffer the whole request
-// body before any route handler runs, which would undo the byte limits
-// (a declared 1 MB body that never arrives would hold the request open).
-// What the guard refuses needs no body; the front covers the rest.
+// Requests without a body, anywhere; and /v1 requests with one except the
+// one route that reads a body (POST oauth-url, with a well-formed project id).
+// A proxy makes Next buffer the whole request body before the route handler
+// runs, which would undo that route's byte limit (a declared-but-unsent 1 MB
+// body would hold the request open), and the console's bodies (tRPC,
+// next-auth, server actions) likewise never pass here. The /v1 bodies that do
+// are bound for a refusal or for a route that ignores them; under bare
+// `next start` they are buffered first, which the front never does.
 export const config = {
   matcher: [
     {
@@ -34,5 +38,6 @@ export const config = {
         { type: "header", key: "transfer-encoding" },
       ],
     },
+    "/((?![vV]1/projects/prj_[0-9A-Za-z]+/social/oauth-url$)[vV]1(?:/.*)?)",
   ],
 };

@@ -13,7 +13,7 @@ import next from "next";
 import { ulid } from "ulid";
 import { CLIENT_ADDRESS_HEADER } from "../server/http/clientAddress.ts";
 import { logRoute } from "../server/http/logRoute.ts";
-import { isV1Target, refusalBody, requestIdFor, v1Refusal } from "../server/http/v1Guard.ts";
+import { isV1Target, refusalBody, requestIdFor, V1_METHODS, type V1Refusal, v1Refusal } from "../server/http/v1Guard.ts";
 import { log } from "../server/log.ts";
 
 const port = Number(process.env.PORT || 3000);
@@ -52,6 +52,28 @@ const server = createServer((req, res) => {
     return;
   }
   void handle(req, res);
+});
+// What Node's HTTP parser refuses (a method it does not know, a malformed
+// request line or header) never reaches the handler above; Node's own answer
+// is a bare 400 with no body or id. Answered here in the contract's model, then closed.
+server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+  // As Node's own handler does: nothing more once a response has begun on this socket
+  // (bytes after a request without a length are parsed as the next one, and fail).
+  const current = (socket as typeof socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || current?.headersSent) return void socket.destroy();
+  const requestId = `req_${ulid()}`;
+  const refusal: V1Refusal =
+    error.code === "HPE_INVALID_METHOD"
+      ? { status: 405, code: "METHOD_NOT_ALLOWED", message: `This method is not supported by this API; use ${V1_METHODS.filter((m) => m !== "HEAD").join(", ")}.`, allow: V1_METHODS.join(", ") }
+      : { status: 400, code: "VALIDATION", message: "The request could not be parsed.", issues: [{ path: "(request)", message: "malformed HTTP request" }] };
+  const body = JSON.stringify(refusalBody(refusal, requestId));
+  const reason = refusal.status === 405 ? "Method Not Allowed" : "Bad Request";
+  const allow = refusal.allow ? `Allow: ${refusal.allow}\r\n` : "";
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nCache-Control: no-store\r\n${allow}Connection: close\r\n\r\n${body}`,
+  );
+  log.info("request", { requestId, method: "(unparsed)", route: "(unparsed)", status: refusal.status, durationMs: 0, parseError: error.code });
 });
 server.on("error", (error: NodeJS.ErrnoException) => {
   const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use (set PORT to use another)` : error.message;

@@ -12,7 +12,7 @@ describe("v1Refusal", () => {
     },
   );
 
-  it.each(["/v1", "/v1/", "/V1/social/accounts/sa_1", "/v1/social/accounts/", "/v1/openapi.json/", "/V1"])(
+  it.each(["/v1", "/v1/", "/V1/social/accounts/sa_1", "/v1/social/accounts/", "/v1/openapi.json/", "/V1", "/v1//social/accounts", "/v1/../x", "/v1/%2e%2e/v1/openapi.json", "/v1/./openapi.json", "/v1/social/accounts/%5C", "/v1/social/accounts/\\"])(
     "answers %s with 404 NOT_FOUND (no endpoint there, whatever Next would route)",
     (path) => {
       expect(v1Refusal("GET", path)).toMatchObject({ status: 404, code: "NOT_FOUND" });

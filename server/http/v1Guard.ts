@@ -58,10 +58,17 @@ export function v1Refusal(method: string, target: string): V1Refusal | null {
   }
   // Only the lower-case prefix is routed, and no endpoint is the bare prefix
   // or ends in "/" (trailing-slash redirects are off for the sandbox's sake).
-  if (!path.startsWith("/v1/") || path === "/v1/" || path.endsWith("/")) {
+  // Empty and dot segments and backslashes name no endpoint either: Next would
+  // redirect or resolve them (`/v1/../x` is `/x`, an HTML page's 404).
+  if (!path.startsWith("/v1/") || path === "/v1/" || path.endsWith("/") || !path.split("/").slice(1).every(routableSegment)) {
     return { status: 404, code: "NOT_FOUND", message: "No endpoint at this path. See the README for the API." };
   }
   return null;
+}
+
+function routableSegment(segment: string): boolean {
+  const decoded = decodeURIComponent(segment);
+  return decoded !== "" && decoded !== "." && decoded !== ".." && !decoded.includes("\\");
 }
 
 /** The contract's body for a refusal; the same shape `errorBodyOf` gives (a test holds them equal). */
