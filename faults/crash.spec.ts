@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { type LiveTikTok, startLiveTikTok } from "../test-support/liveTikTok";
-import { type Postgres, type Redis, startPostgres, startRedis } from "./support/cluster";
-import { callback, openAttempt, outcomeOf, type Seeded, type Server, seed, serve, statusCounts } from "./support/layers";
+import type { LiveTikTok } from "../test-support/liveTikTok";
+import { callback, openAttempt, outcomeOf, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
 import { countBy, report, startLoad, steadyMix } from "./support/load";
 
 /**
@@ -9,22 +8,16 @@ import { countBy, report, startLoad, steadyMix } from "./support/load";
  * dozen callbacks wait on TikTok's token endpoint leaves no attempt stuck,
  * and an expired attempt stays expired whatever arrives late.
  */
-let pg: Postgres;
-let redis: Redis;
-let tiktok: LiveTikTok;
+const cluster = useCluster();
 let seeded: Seeded;
+let tiktok: LiveTikTok;
 let server: Server;
 
 test.beforeAll(async () => {
-  [pg, redis, tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
-  seeded = await seed(pg, redis, tiktok);
+  ({ seeded, tiktok } = cluster);
   server = await serve(seeded);
 });
-test.afterAll(async () => {
-  await server?.stop();
-  await seeded?.sql.end();
-  await Promise.all([pg?.destroy(), redis?.destroy(), tiktok?.close()]);
-});
+test.afterAll(async () => server?.stop());
 
 const CUT_OFF = 12;
 

@@ -1,8 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
-import { type LiveTikTok, startLiveTikTok } from "../test-support/liveTikTok";
-import { type Postgres, type Redis, startPostgres, startRedis } from "./support/cluster";
-import { type Seeded, type Server, seed, serve } from "./support/layers";
+import { type Seeded, type Server, serve, useCluster } from "./support/layers";
 import { report } from "./support/load";
 
 /**
@@ -13,19 +11,9 @@ import { report } from "./support/load";
  * with, or a 2xx body), never a 5xx. The generator is seeded: a failure names
  * the seed and the request, so it can be replayed.
  */
-let pg: Postgres;
-let redis: Redis;
-let tiktok: LiveTikTok;
+const cluster = useCluster();
 let seeded: Seeded;
-
-test.beforeAll(async () => {
-  [pg, redis, tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
-  seeded = await seed(pg, redis, tiktok);
-});
-test.afterAll(async () => {
-  await seeded?.sql.end({ timeout: 1 });
-  await Promise.all([pg?.destroy(), redis?.destroy(), tiktok?.close()]);
-});
+test.beforeAll(() => void ({ seeded } = cluster));
 
 /** mulberry32: small, seedable, good enough to pick cases. */
 function prng(seed: number) {

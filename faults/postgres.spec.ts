@@ -1,8 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { expect, test } from "@playwright/test";
-import { type LiveTikTok, startLiveTikTok } from "../test-support/liveTikTok";
-import { type Postgres, type Redis, startPostgres, startRedis } from "./support/cluster";
-import { callback, openAttempt, outcomeOf, type Seeded, type Server, seed, serve, statusCounts } from "./support/layers";
+import type { LiveTikTok } from "../test-support/liveTikTok";
+import { callback, openAttempt, outcomeOf, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
 import { countBy, report, sentBetween, startLoad, steadyMix, timings } from "./support/load";
 
 /**
@@ -10,22 +9,16 @@ import { countBy, report, sentBetween, startLoad, steadyMix, timings } from "./s
  * every session ends with 57P01) for 6 s and started again, twice, while a
  * steady load and a callback arrive.
  */
-let pg: Postgres;
-let redis: Redis;
-let tiktok: LiveTikTok;
+const cluster = useCluster();
 let seeded: Seeded;
+let tiktok: LiveTikTok;
 let server: Server;
 
 test.beforeAll(async () => {
-  [pg, redis, tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
-  seeded = await seed(pg, redis, tiktok);
+  ({ seeded, tiktok } = cluster);
   server = await serve(seeded);
 });
-test.afterAll(async () => {
-  await server?.stop();
-  await seeded?.sql.end({ timeout: 1 });
-  await Promise.all([pg?.destroy(), redis?.destroy(), tiktok?.close()]);
-});
+test.afterAll(async () => server?.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OUTAGE_MS = 6_000;
@@ -42,13 +35,13 @@ test("PostgreSQL stopped and started: every request in the outage is a JSON 503 
   for (let round = 0; round < 2; round++) {
     const attempt = await openAttempt(server, seeded, seeded.liveKey, `outage${round}`);
     states.push(attempt.state);
-    await pg.stop();
+    await cluster.pg.stop();
     const stoppedAt = performance.now();
     await sleep(1_000);
     // The end-customer comes back from TikTok mid-outage: a branded "try again" page, nothing spent.
     duringOutage.push(await callback(server, attempt.callbackPath));
     await sleep(OUTAGE_MS - 1_000);
-    await pg.start();
+    await cluster.pg.start();
     const outage: (typeof outages)[number] = { stoppedAt, startedAt: performance.now() };
     outages.push(outage);
     await sleep(4_000);

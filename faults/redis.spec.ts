@@ -1,8 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { expect, test } from "@playwright/test";
-import { type LiveTikTok, startLiveTikTok } from "../test-support/liveTikTok";
-import { type Postgres, type Redis, startPostgres, startRedis } from "./support/cluster";
-import { openAttempt, type Seeded, type Server, seed, serve } from "./support/layers";
+import type { LiveTikTok } from "../test-support/liveTikTok";
+import { openAttempt, type Seeded, type Server, serve, useCluster } from "./support/layers";
 import { countBy, report, startLoad, steadyMix, timings } from "./support/load";
 
 /**
@@ -11,22 +10,16 @@ import { countBy, report, startLoad, steadyMix, timings } from "./support/load";
  * reached Redis while it was frozen (every one of them waits out the 300 ms
  * timeout; with the breaker open none should be sent).
  */
-let pg: Postgres;
-let redis: Redis;
-let tiktok: LiveTikTok;
+const cluster = useCluster();
 let seeded: Seeded;
+let tiktok: LiveTikTok;
 let server: Server;
 
 test.beforeAll(async () => {
-  [pg, redis, tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
-  seeded = await seed(pg, redis, tiktok);
+  ({ seeded, tiktok } = cluster);
   server = await serve(seeded);
 });
-test.afterAll(async () => {
-  await server?.stop();
-  await seeded?.sql.end({ timeout: 1 });
-  await Promise.all([pg?.destroy(), redis?.destroy(), tiktok?.close()]);
-});
+test.afterAll(async () => server?.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CONCURRENCY = 10;
@@ -35,22 +28,22 @@ const FAULT_LINE = /rate limit store unavailable/g;
 test("Redis frozen: one timeout per request in flight, then nothing reaches it; answers pass without rate numbers; limits return after it resumes", async () => {
   const probe = await openAttempt(server, seeded, seeded.testKey, "probe");
   const mix = steadyMix(server.url, seeded.projectId, seeded.testKey, probe.state);
-  const commandsAtStart = await redis.commandsProcessed();
+  const commandsAtStart = await cluster.redis.commandsProcessed();
   const first = startLoad(mix, CONCURRENCY);
   await sleep(2_000);
   const beforeFreeze = await first.stop();
 
-  const commandsBefore = await redis.commandsProcessed();
+  const commandsBefore = await cluster.redis.commandsProcessed();
   // What one request of the mix costs Redis when it is healthy (a write is charged to more than one budget).
   const perRequest = (commandsBefore - commandsAtStart - 1) / beforeFreeze.length;
   const frozen = startLoad(mix, CONCURRENCY);
-  redis.freeze();
+  cluster.redis.freeze();
   await sleep(8_000);
   const inFreeze = await frozen.stop();
-  redis.resume();
+  cluster.redis.resume();
   // What queued in Redis's sockets while it was stopped is processed as soon as it runs again.
   await sleep(500);
-  const reachedWhileFrozen = (await redis.commandsProcessed()) - commandsBefore - 1;
+  const reachedWhileFrozen = (await cluster.redis.commandsProcessed()) - commandsBefore - 1;
 
   const after = startLoad(mix, CONCURRENCY);
   const resumedAt = performance.now();

@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { type LiveTikTok, startLiveTikTok } from "../test-support/liveTikTok";
-import { type Postgres, type Redis, startPostgres, startRedis } from "./support/cluster";
-import { bearer, callback, openAttempt, outcomeOf, type Seeded, type Server, seed, serve, statusCounts } from "./support/layers";
+import type { LiveTikTok } from "../test-support/liveTikTok";
+import { bearer, callback, openAttempt, outcomeOf, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
 import { countBy, measure, report } from "./support/load";
 
 /**
@@ -10,22 +9,16 @@ import { countBy, measure, report } from "./support/load";
  * reaches, the limiter counts once, a callback exchanges its code once, and
  * no write is lost.
  */
-let pg: Postgres;
-let redis: Redis;
-let tiktok: LiveTikTok;
+const cluster = useCluster();
 let seeded: Seeded;
+let tiktok: LiveTikTok;
 let servers: Server[];
 
 test.beforeAll(async () => {
-  [pg, redis, tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
-  seeded = await seed(pg, redis, tiktok);
+  ({ seeded, tiktok } = cluster);
   servers = [await serve(seeded, "npm start"), await serve(seeded, "next start")];
 });
-test.afterAll(async () => {
-  await Promise.all((servers ?? []).map((s) => s.stop()));
-  await seeded?.sql.end({ timeout: 1 });
-  await Promise.all([pg?.destroy(), redis?.destroy(), tiktok?.close()]);
-});
+test.afterAll(async () => Promise.all((servers ?? []).map((s) => s.stop())));
 
 test("300 writes through a 100/60s key over two instances: exactly 100 pass", async () => {
   const write = (i: number) =>

@@ -8,8 +8,9 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { cleanEnv, freePort, freshDataDir, npmStart, Proc } from "../../e2e/support/processes";
-import { type LiveTikTok, liveTikTokEnv } from "../../test-support/liveTikTok";
-import type { Postgres, Redis } from "./cluster";
+import { test } from "@playwright/test";
+import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../../test-support/liveTikTok";
+import { type Postgres, type Redis, startPostgres, startRedis } from "./cluster";
 
 /** Where every attempt returns to: on the keys' allowlist, never followed (the tests read the Location). */
 export const RETURN_URL = "http://127.0.0.1:9/return";
@@ -136,4 +137,28 @@ export function outcomeOf(location: string | null): string {
 export async function statusCounts(sql: postgres.Sql, states: string[]): Promise<Record<string, number>> {
   const rows = await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from oauth_states where id = any(${states}) group by status`;
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export interface Cluster {
+  pg: Postgres;
+  redis: Redis;
+  tiktok: LiveTikTok;
+  seeded: Seeded;
+}
+
+/**
+ * A spec file's own PostgreSQL, Redis, TikTok stub and seeded database, made
+ * before its tests and destroyed after them (call at the top of the file).
+ */
+export function useCluster(): Cluster {
+  const cluster = {} as Cluster;
+  test.beforeAll(async () => {
+    [cluster.pg, cluster.redis, cluster.tiktok] = await Promise.all([startPostgres(), startRedis(), startLiveTikTok()]);
+    cluster.seeded = await seed(cluster.pg, cluster.redis, cluster.tiktok);
+  });
+  test.afterAll(async () => {
+    await cluster.seeded?.sql.end({ timeout: 1 });
+    await Promise.all([cluster.pg?.destroy(), cluster.redis?.destroy(), cluster.tiktok?.close()]);
+  });
+  return cluster;
 }
