@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import type { LiveTikTok } from "../test-support/liveTikTok";
-import { callback, openAttempt, outcomeOf, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
+import { callback, openAttempt, outcomeOf, type Seeded, type Server, useServedCluster, statusCounts } from "./support/layers";
 import { countBy, report, startLoad, steadyMix } from "./support/load";
 
 /**
@@ -8,16 +8,11 @@ import { countBy, report, startLoad, steadyMix } from "./support/load";
  * dozen callbacks wait on TikTok's token endpoint leaves no attempt stuck,
  * and an expired attempt stays expired whatever arrives late.
  */
-const cluster = useCluster();
+const cluster = useServedCluster();
 let seeded: Seeded;
 let tiktok: LiveTikTok;
 let server: Server;
-
-test.beforeAll(async () => {
-  ({ seeded, tiktok } = cluster);
-  server = await serve(seeded);
-});
-test.afterAll(async () => server?.stop());
+test.beforeAll(() => void ({ seeded, tiktok, server } = cluster));
 
 const CUT_OFF = 12;
 

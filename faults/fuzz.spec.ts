@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
-import { type Seeded, type Server, serve, useCluster } from "./support/layers";
+import { RETURN_URL, type Seeded, type Server, serve, useCluster } from "./support/layers";
 import { report } from "./support/load";
 
 /**
@@ -74,7 +74,7 @@ function makeCase(r: ReturnType<typeof prng>, key: string, projectId: string, wi
   if (["POST", "PUT", "PATCH", "DELETE"].includes(method) && r.next() < 0.9) {
     headers["content-type"] = r.pick(["application/json", "application/json", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"]);
     body = r.pick([
-      JSON.stringify({ platform: "tiktok", returnUrl: "http://127.0.0.1:9/return" }),
+      JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }),
       JSON.stringify({ platform: r.pick(["tiktok", "instagram", "myspace", 1, null]), returnUrl: r.pick(["javascript:alert(1)", "http://evil.example/", "//evil", 7]) }),
       "{",
       "",

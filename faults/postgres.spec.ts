@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { expect, test } from "@playwright/test";
-import type { LiveTikTok } from "../test-support/liveTikTok";
-import { callback, openAttempt, outcomeOf, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
+import { sleep } from "../e2e/support/processes";
+import { callback, openAttempt, outcomeOf, type Seeded, type Server, useServedCluster, statusCounts } from "./support/layers";
 import { countBy, report, sentBetween, startLoad, steadyMix, timings } from "./support/load";
 
 /**
@@ -9,18 +9,11 @@ import { countBy, report, sentBetween, startLoad, steadyMix, timings } from "./s
  * every session ends with 57P01) for 6 s and started again, twice, while a
  * steady load and a callback arrive.
  */
-const cluster = useCluster();
+const cluster = useServedCluster();
 let seeded: Seeded;
-let tiktok: LiveTikTok;
 let server: Server;
+test.beforeAll(() => void ({ seeded, server } = cluster));
 
-test.beforeAll(async () => {
-  ({ seeded, tiktok } = cluster);
-  server = await serve(seeded);
-});
-test.afterAll(async () => server?.stop());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OUTAGE_MS = 6_000;
 
 test("PostgreSQL stopped and started: every request in the outage is a JSON 503 with Retry-After, none hangs, none fails after recovery", async () => {

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { expect, test } from "@playwright/test";
-import type { LiveTikTok } from "../test-support/liveTikTok";
-import { openAttempt, type Seeded, type Server, serve, useCluster } from "./support/layers";
+import { sleep } from "../e2e/support/processes";
+import { openAttempt, type Seeded, type Server, useServedCluster } from "./support/layers";
 import { countBy, report, startLoad, steadyMix, timings } from "./support/load";
 
 /**
@@ -10,18 +10,11 @@ import { countBy, report, startLoad, steadyMix, timings } from "./support/load";
  * reached Redis while it was frozen (every one of them waits out the 300 ms
  * timeout; with the breaker open none should be sent).
  */
-const cluster = useCluster();
+const cluster = useServedCluster();
 let seeded: Seeded;
-let tiktok: LiveTikTok;
 let server: Server;
+test.beforeAll(() => void ({ seeded, server } = cluster));
 
-test.beforeAll(async () => {
-  ({ seeded, tiktok } = cluster);
-  server = await serve(seeded);
-});
-test.afterAll(async () => server?.stop());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CONCURRENCY = 10;
 const FAULT_LINE = /rate limit store unavailable/g;
 

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import type { LiveTikTok } from "../test-support/liveTikTok";
-import { bearer, callback, openAttempt, outcomeOf, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
+import { bearer, callback, openAttempt, outcomeOf, RETURN_URL, type Seeded, type Server, serve, useCluster, statusCounts } from "./support/layers";
 import { countBy, measure, report } from "./support/load";
 
 /**
@@ -25,7 +25,7 @@ test("300 writes through a 100/60s key over two instances: exactly 100 pass", as
     measure({
       name: "oauth-url",
       url: `${servers[i % 2]!.url}/v1/projects/${seeded.projectId}/social/oauth-url`,
-      init: { method: "POST", headers: bearer(seeded.budgetKey), body: JSON.stringify({ platform: "tiktok", returnUrl: "http://127.0.0.1:9/return" }) },
+      init: { method: "POST", headers: bearer(seeded.budgetKey), body: JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }) },
     });
   const answers: Awaited<ReturnType<typeof write>>[] = [];
   // 20 at a time, alternating instances.

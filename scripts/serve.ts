@@ -8,12 +8,12 @@
  * Node runs this file as TypeScript directly (type stripping), so it imports
  * with relative `.ts` paths and no `@/` aliases.
  */
-import { createServer } from "node:http";
+import { createServer, STATUS_CODES } from "node:http";
 import next from "next";
 import { ulid } from "ulid";
 import { CLIENT_ADDRESS_HEADER } from "../server/http/clientAddress.ts";
 import { logRoute } from "../server/http/logRoute.ts";
-import { isV1Target, refusalBody, requestIdFor, V1_METHODS, type V1Refusal, v1Refusal } from "../server/http/v1Guard.ts";
+import { isV1Target, methodRefusal, refusalBody, requestIdFor, type V1Refusal, v1Refusal } from "../server/http/v1Guard.ts";
 import { log } from "../server/log.ts";
 
 const port = Number(process.env.PORT || 3000);
@@ -64,13 +64,12 @@ server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
   const requestId = `req_${ulid()}`;
   const refusal: V1Refusal =
     error.code === "HPE_INVALID_METHOD"
-      ? { status: 405, code: "METHOD_NOT_ALLOWED", message: `This method is not supported by this API; use ${V1_METHODS.filter((m) => m !== "HEAD").join(", ")}.`, allow: V1_METHODS.join(", ") }
+      ? methodRefusal("")
       : { status: 400, code: "VALIDATION", message: "The request could not be parsed.", issues: [{ path: "(request)", message: "malformed HTTP request" }] };
   const body = JSON.stringify(refusalBody(refusal, requestId));
-  const reason = refusal.status === 405 ? "Method Not Allowed" : "Bad Request";
   const allow = refusal.allow ? `Allow: ${refusal.allow}\r\n` : "";
   socket.end(
-    `HTTP/1.1 ${refusal.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${requestId}\r\nCache-Control: no-store\r\n${allow}Connection: close\r\n\r\n${body}`,
   );
   log.info("request", { requestId, method: "(unparsed)", route: "(unparsed)", status: refusal.status, durationMs: 0, parseError: error.code });

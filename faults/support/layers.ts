@@ -162,3 +162,13 @@ export function useCluster(): Cluster {
   });
   return cluster;
 }
+
+/** useCluster, plus one `npm start` serving its database for the whole file. */
+export function useServedCluster(): Cluster & { server: Server } {
+  const served = useCluster() as Cluster & { server: Server };
+  test.beforeAll(async () => {
+    served.server = await serve(served.seeded);
+  });
+  test.afterAll(async () => served.server?.stop());
+  return served;
+}

@@ -5,6 +5,7 @@
  * unanswered (the suite counts those; it never fails on a latency figure).
  */
 import { performance } from "node:perf_hooks";
+import { bearer, RETURN_URL } from "./layers";
 
 export const ANSWER_DEADLINE_MS = 10_000;
 
@@ -132,13 +133,13 @@ export function report(scenario: string, figures: Record<string, string | number
 
 /** The mix the load sends: reads and writes with the test key (the database and the limiter on every one). */
 export function steadyMix(baseUrl: string, projectId: string, key: string, state: string): Request[] {
-  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  const headers = bearer(key);
   return [
     { name: "status", url: `${baseUrl}/v1/social/oauth-status/${state}`, init: { headers } },
     {
       name: "oauth-url",
       url: `${baseUrl}/v1/projects/${projectId}/social/oauth-url`,
-      init: { method: "POST", headers, body: JSON.stringify({ platform: "tiktok", returnUrl: "http://127.0.0.1:9/return" }) },
+      init: { method: "POST", headers, body: JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }) },
     },
     { name: "accounts", url: `${baseUrl}/v1/projects/${projectId}/social/accounts`, init: { headers } },
   ];

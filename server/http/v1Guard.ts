@@ -48,22 +48,26 @@ export function v1Refusal(method: string, target: string): V1Refusal | null {
     const message = "The request path is not valid percent-encoding.";
     return { status: 400, code: "VALIDATION", message, issues: [{ path: "(path)", message }] };
   }
-  if (!V1_METHODS.includes(method)) {
-    return {
-      status: 405,
-      code: "METHOD_NOT_ALLOWED",
-      message: `${method.slice(0, 20)} is not supported by this API; use ${V1_METHODS.filter((m) => m !== "HEAD").join(", ")}.`,
-      allow: V1_METHODS.join(", "),
-    };
-  }
-  // Only the lower-case prefix is routed, and no endpoint is the bare prefix
-  // or ends in "/" (trailing-slash redirects are off for the sandbox's sake).
-  // Empty and dot segments and backslashes name no endpoint either: Next would
-  // redirect or resolve them (`/v1/../x` is `/x`, an HTML page's 404).
-  if (!path.startsWith("/v1/") || path === "/v1/" || path.endsWith("/") || !path.split("/").slice(1).every(routableSegment)) {
+  if (!V1_METHODS.includes(method)) return methodRefusal(method);
+  // Only the lower-case prefix is routed. No endpoint has an empty segment (the
+  // bare prefix, a trailing slash: trailing-slash redirects are off for the
+  // sandbox's sake, `//`), a dot segment or a backslash: Next would redirect or
+  // resolve those (`/v1/../x` is `/x`, an HTML page's 404).
+  if (!path.startsWith("/v1/") || !path.split("/").slice(1).every(routableSegment)) {
     return { status: 404, code: "NOT_FOUND", message: "No endpoint at this path. See the README for the API." };
   }
   return null;
+}
+
+/** The 405 for a method no /v1 route has (`method` as sent; the front passes "" when Node could not parse it). */
+export function methodRefusal(method: string): V1Refusal {
+  const named = method ? method.slice(0, 20) : "This method";
+  return {
+    status: 405,
+    code: "METHOD_NOT_ALLOWED",
+    message: `${named} is not supported by this API; use ${V1_METHODS.filter((m) => m !== "HEAD").join(", ")}.`,
+    allow: V1_METHODS.join(", "),
+  };
 }
 
 function routableSegment(segment: string): boolean {
