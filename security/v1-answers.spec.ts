@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { expect, test } from "@playwright/test";
 import { type Instance, startInstance } from "../e2e/support/layers";
 import { cleanEnv, freePort, freshDataDir, Proc } from "../e2e/support/processes";
@@ -69,6 +70,30 @@ for (const [method, path, status, code] of cases) {
     expectErrorModel(await raw(method, path), status, code);
   });
 }
+
+/** Bytes straight onto a socket, for requests Node's HTTP parser refuses before any handler runs. */
+function rawSocket(bytes: string, base = instance.url): Promise<RawAnswer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(bytes));
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head = "", body = ""] = text.split("\r\n\r\n");
+      const [statusLine = "", ...lines] = head.split("\r\n");
+      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, text: body });
+    });
+  });
+}
+
+test("the front answers requests Node's parser refuses in the error model: an unknown method 405 with Allow, a malformed request 400", async () => {
+  expectErrorModel(await rawSocket("FOO /v1/social/accounts/sa_01 HTTP/1.1\r\nHost: x\r\n\r\n"), 405, "METHOD_NOT_ALLOWED");
+  expectErrorModel(await rawSocket("GET /v1/social/accounts/sa_01 HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n"), 400, "VALIDATION");
+  expectErrorModel(await rawSocket("GET /v1/social/accounts/sa_01 HTTP/1.1\r\nBad Header\r\n\r\n"), 400, "VALIDATION");
+});
 
 /**
  * proxy.ts alone, under `next start` without the front: the same answers,
