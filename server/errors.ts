@@ -60,9 +60,14 @@ export function zodIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<P
 }
 
 // postgres-js connection failures and PostgreSQL's "cannot serve you now" classes.
+// EPIPE: a query written to a socket PostgreSQL closed a moment before (seen mid-shutdown in the fault suite).
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
+  "EPIPE",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
   "ETIMEDOUT",
   "ENOTFOUND",
   "EAI_AGAIN",

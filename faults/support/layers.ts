@@ -169,6 +169,14 @@ export function useServedCluster(): Cluster & { server: Server } {
   test.beforeAll(async () => {
     served.server = await serve(served.seeded);
   });
+  // A failed test shows what the server logged as an error (an answer's cause is in the log, not the body).
+  test.afterEach(async ({}, testInfo) => {
+    if (testInfo.status === testInfo.expectedStatus || !served.server) return;
+    const errors = served.server.proc.output.split("\n").filter((line) => line.includes('"level":"error"'));
+    const unhandled = errors.filter((line) => line.includes('"msg":"unhandled error"'));
+    const body = [...unhandled.slice(0, 20), ...errors.filter((line) => !unhandled.includes(line)).slice(-20)].join("\n");
+    await testInfo.attach("server errors", { body: body || "(none)", contentType: "text/plain" });
+  });
   test.afterAll(async () => served.server?.stop());
   return served;
 }

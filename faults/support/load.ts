@@ -100,9 +100,6 @@ export function startLoad(requests: Request[], concurrency: number): Load {
   };
 }
 
-/** Samples sent in [from, to). */
-export const sentBetween = (samples: Sample[], from: number, to = Infinity) => samples.filter((s) => s.sentAt >= from && s.sentAt < to);
-
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
