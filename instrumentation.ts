@@ -1,10 +1,14 @@
 /**
  * Next runs this once when the server starts, before it serves: migrations
- * and first-start seeding happen in the process that holds the database.
+ * and first-start seeding happen in the process that holds the database,
+ * then (LAYERS_WORKER=on, the default) the background jobs start here too.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getServices } = await import("./server/services");
   const { bootstrap } = await import("./server/bootstrap");
-  await bootstrap(await getServices());
+  const { startBackgroundWork } = await import("./server/jobs/start");
+  const services = await getServices();
+  await bootstrap(services);
+  await startBackgroundWork(services);
 }

@@ -19,6 +19,8 @@ export type Queryable = Db | Tx;
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /** The embedded database's own client (the job system speaks to it directly); absent for PostgreSQL. */
+  pglite?: PGlite;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   return {
     db,
     kind: "pglite",
+    pglite: client,
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     },

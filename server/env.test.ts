@@ -38,6 +38,12 @@ describe("environment", () => {
     expect(config.readLimit).toMatchObject({ tokens: 600, windowMs: 60_000 });
     expect(config.sandbox).toBe(true);
     expect(config.trustedProxyHops).toBe(0);
+    expect([config.refreshSweepMs, config.refreshAheadMs, config.worker]).toEqual([300_000, 1_800_000, true]);
+    expect(parseEnv({ LAYERS_REFRESH_SWEEP: "2s", LAYERS_REFRESH_AHEAD: "2h", LAYERS_WORKER: "off" })).toMatchObject({
+      refreshSweepMs: 2_000,
+      refreshAheadMs: 7_200_000,
+      worker: false,
+    });
     expect(parseEnv({ LAYERS_SANDBOX: "off" }).sandbox).toBe(false);
     expect(parseEnv({ LAYERS_TRUSTED_PROXY_HOPS: "2" }).trustedProxyHops).toBe(2);
     expect(parseEnv({ PORT: "4100" }).publicUrl).toBe("http://localhost:4100");
@@ -61,6 +67,10 @@ describe("environment", () => {
     [{ LAYERS_SANDBOX: "disabled" }, "LAYERS_SANDBOX"],
     [{ LAYERS_TRUSTED_PROXY_HOPS: "-1" }, "LAYERS_TRUSTED_PROXY_HOPS"],
     [{ LAYERS_TRUSTED_PROXY_HOPS: "one" }, "LAYERS_TRUSTED_PROXY_HOPS"],
+    [{ LAYERS_REFRESH_SWEEP: "5 minutes" }, "LAYERS_REFRESH_SWEEP"],
+    [{ LAYERS_REFRESH_SWEEP: "500ms" }, "LAYERS_REFRESH_SWEEP"],
+    [{ LAYERS_REFRESH_AHEAD: "soon" }, "LAYERS_REFRESH_AHEAD"],
+    [{ LAYERS_WORKER: "yes" }, "LAYERS_WORKER"],
   ])("rejects %j naming %s in one line", (env, variable) => {
     const error = fail(env);
     expect(error.variable).toBe(variable);

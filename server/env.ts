@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { durationSchema } from "./duration";
 import { budgetSchema } from "./ratelimit/budget";
 
 /**
@@ -34,6 +35,8 @@ const base64Key = z.string().transform((value, ctx) => {
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
 
+const onOff = z.enum(["on", "off"], { message: 'must be "on" or "off"' });
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DATABASE_URL: optional(urlWithScheme(["postgres:", "postgresql:"], "postgres://user@host:5432/db")),
@@ -57,7 +60,10 @@ const envSchema = z.object({
   INSTAGRAM_GRAPH_BASE_URL: z.preprocess((v) => v || undefined, httpUrl.default("https://graph.instagram.com")),
   LAYERS_WRITE_LIMIT: z.preprocess((v) => v || undefined, budgetSchema.prefault("60/60s")),
   LAYERS_READ_LIMIT: z.preprocess((v) => v || undefined, budgetSchema.prefault("600/60s")),
-  LAYERS_SANDBOX: z.preprocess((v) => v || undefined, z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("on")),
+  LAYERS_SANDBOX: z.preprocess((v) => v || undefined, onOff.default("on")),
+  LAYERS_REFRESH_SWEEP: z.preprocess((v) => v || undefined, durationSchema(1_000, "1s").prefault("5m")),
+  LAYERS_REFRESH_AHEAD: z.preprocess((v) => v || undefined, durationSchema(1_000, "1s").prefault("30m")),
+  LAYERS_WORKER: z.preprocess((v) => v || undefined, onOff.default("on")),
   LAYERS_TRUSTED_PROXY_HOPS: z.preprocess(
     (v) => v || undefined,
     z.coerce.number({ message: "must be a whole number of proxies, 0 to 10" }).int("must be a whole number of proxies, 0 to 10").min(0, "must be 0 to 10").max(10, "must be 0 to 10").default(0),
@@ -97,6 +103,11 @@ export interface Config {
   sandbox: boolean;
   /** Reverse proxies in front of this instance that append to X-Forwarded-For. */
   trustedProxyHops: number;
+  /** How often the token-refresh sweep runs, and how long before expiry it refreshes (ms). */
+  refreshSweepMs: number;
+  refreshAheadMs: number;
+  /** Run the background jobs inside this process (LAYERS_WORKER). */
+  worker: boolean;
 }
 
 function pair(idName: string, id: string | undefined, secretName: string, secret: string | undefined) {
@@ -152,6 +163,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     readLimit: env.LAYERS_READ_LIMIT,
     sandbox: env.LAYERS_SANDBOX === "on",
     trustedProxyHops: env.LAYERS_TRUSTED_PROXY_HOPS,
+    refreshSweepMs: env.LAYERS_REFRESH_SWEEP,
+    refreshAheadMs: env.LAYERS_REFRESH_AHEAD,
+    worker: env.LAYERS_WORKER === "on",
   };
 }
 

@@ -2,8 +2,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { type Database, openDatabase } from "@/db/client";
+import { type Clock, systemClock } from "./clock";
 import { SecretBox } from "./crypto/secretbox";
 import { isEmbedded, parseEnv } from "./env";
+import { createJobSystem, type JobSystem } from "./jobs/system";
 import { createRateLimiter, type RateLimiter } from "./ratelimit";
 import { IN_MEMORY_DATA_DIR, type ResolvedConfig, resolveSecrets } from "./secrets";
 
@@ -14,6 +16,10 @@ export interface Services {
   limiter: RateLimiter;
   /** Seals platform tokens and PKCE verifiers at rest. */
   box: SecretBox;
+  /** Time and timers (a test clock in tests). */
+  clock: Clock;
+  /** The job queues on the same database (started by whoever uses them). */
+  jobs: JobSystem;
   close(): Promise<void>;
 }
 
@@ -103,13 +109,23 @@ export async function createServices(config: ResolvedConfig, opts: { poolSize?: 
 }
 
 /** Services over an already open database and limiter; closing them closes both. */
-export function assembleServices(config: ResolvedConfig, database: Database, limiter: RateLimiter): Services {
+export function assembleServices(
+  config: ResolvedConfig,
+  database: Database,
+  limiter: RateLimiter,
+  opts: { clock?: Clock; jobsSchema?: string } = {},
+): Services {
+  const clock = opts.clock ?? systemClock;
+  const jobs = createJobSystem(database, config.databaseUrl, { clock, schema: opts.jobsSchema });
   return {
     config,
     database,
     limiter,
     box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys),
+    clock,
+    jobs,
     async close() {
+      await jobs.stop();
       await limiter.close();
       await database.close();
     },

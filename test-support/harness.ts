@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
 import { parseEnv } from "@/server/env";
+import type { Clock } from "@/server/clock";
 import { setLogSink } from "@/server/log";
 import { SecretBox } from "@/server/crypto/secretbox";
 import { upsertSocialAccount } from "@/server/accounts/service";
@@ -26,7 +27,9 @@ import { readAnswer, TestApi } from "./testApi";
 /** Log lines written since the last `startTestServices` (kept out of the test output). */
 export const capturedLogs: Array<Record<string, unknown>> = [];
 
-export async function startTestServices(opts: { env?: Record<string, string | undefined>; limiter?: RateLimiter } = {}): Promise<Services> {
+export async function startTestServices(
+  opts: { env?: Record<string, string | undefined>; limiter?: RateLimiter; clock?: Clock; jobsSchema?: string } = {},
+): Promise<Services> {
   const config = resolveSecrets(
     parseEnv({
       DATABASE_URL: process.env.DATABASE_URL,
@@ -43,7 +46,7 @@ export async function startTestServices(opts: { env?: Record<string, string | un
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   await database.migrate();
   const limiter = opts.limiter ?? (await createRateLimiter(config));
-  const services = assembleServices(config, database, limiter);
+  const services = assembleServices(config, database, limiter, { clock: opts.clock, jobsSchema: opts.jobsSchema });
   setServices(services);
   return services;
 }

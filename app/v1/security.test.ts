@@ -35,6 +35,7 @@ const EXAMPLES: Record<RouteId, () => Example> = {
   listSocialAccounts: () => ({ path: `/v1/projects/${owner.projectId}/social/accounts` }),
   getSocialAccount: () => ({ path: `/v1/social/accounts/${accountId}` }),
   disconnectSocialAccount: () => ({ path: `/v1/social/accounts/${accountId}` }),
+  refreshSocialAccount: () => ({ path: `/v1/social/accounts/${accountId}/refresh` }),
   openApiDocument: () => ({ path: "/v1/openapi.json" }),
 };
 

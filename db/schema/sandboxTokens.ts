@@ -1,4 +1,4 @@
-import { index, pgTable, text } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, instant } from "./columns";
 import { PLATFORMS } from "./oauthStates";
 
@@ -42,6 +42,13 @@ export const sandboxTokens = pgTable(
     // Codes only (TikTok PKCE): hex SHA-256 of the verifier, as sent to the
     // authorize page; null when the authorize request had none.
     codeChallenge: text("code_challenge"),
+    // The lifetimes the end-customer chose on the consent page, in seconds, for every token of the grant
+    // (refreshes included); null: the platform's own. Copied onto every row of the grant, so a refresh
+    // reads them from the token it redeems. Instagram: access is the long-lived token's lifetime and
+    // refresh is always null (it has no refresh token). A TikTok refresh token's expires_at is the
+    // grant's refresh deadline, which rotation hands on unchanged rather than renewing.
+    accessTtlSeconds: integer("access_ttl_seconds"),
+    refreshTtlSeconds: integer("refresh_ttl_seconds"),
     expiresAt: instant("expires_at").notNull(),
     // Codes and refresh tokens are single-use: consumed by a conditional
     // UPDATE ... WHERE used_at IS NULL, so two concurrent redemptions cannot

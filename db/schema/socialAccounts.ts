@@ -1,11 +1,12 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, idColumn, instant, updatedAt } from "./columns";
 import { PLATFORMS } from "./oauthStates";
 import { organizations } from "./organizations";
 import { projects } from "./projects";
 
-export { ACCOUNT_STATUSES } from "../../server/contract/vocabulary";
-import { ACCOUNT_STATUSES } from "../../server/contract/vocabulary";
+export { ACCOUNT_STATUSES, REAUTH_REASONS } from "../../server/contract/vocabulary";
+import { ACCOUNT_STATUSES, REAUTH_REASONS } from "../../server/contract/vocabulary";
 
 /**
  * A connected TikTok or Instagram account. Tokens are AES-256-GCM ciphertexts
@@ -30,6 +31,20 @@ export const socialAccounts = pgTable(
     refreshTokenEnc: text("refresh_token_enc"),
     accessTokenExpiresAt: instant("access_token_expires_at"),
     refreshTokenExpiresAt: instant("refresh_token_expires_at"),
+    // Set with status needs_reauth (why only the end-customer can fix it); null otherwise.
+    reauthReason: text("reauth_reason", { enum: REAUTH_REASONS }),
+    // When the current access token was received. Instagram refreshes a long-lived token only once it is
+    // 24 h old and past half its life, both counted from here.
+    accessTokenIssuedAt: instant("access_token_issued_at"),
+    lastRefreshedAt: instant("last_refreshed_at"),
+    // When the refresh sweep should next refresh this account, worked out whenever tokens are stored
+    // (server/accounts/lifetime.ts); null when the platform gave no lifetime to plan by.
+    refreshAfter: instant("refresh_after"),
+    // One refresh at a time: a refresh claims the account with a fresh id and a lease, and only the holder
+    // may store what the platform answered. An id left behind with a lapsed lease is a refresh that was cut
+    // off part-way: its refresh token may already be spent (server/accounts/refresh.ts).
+    refreshLeaseId: text("refresh_lease_id"),
+    refreshLeaseExpiresAt: instant("refresh_lease_expires_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -40,5 +55,9 @@ export const socialAccounts = pgTable(
     uniqueIndex("social_accounts_identity_key").on(t.projectId, t.platform, t.platformUserId, t.livemode),
     // Cursor pagination of a project's accounts (id is time-ordered).
     index("social_accounts_project_id_idx").on(t.projectId, t.id),
+    // The refresh sweep: active accounts in the order they come due, read a page at a time.
+    index("social_accounts_refresh_due_idx")
+      .on(t.refreshAfter, t.id)
+      .where(sql`${t.status} = 'active' and ${t.refreshAfter} is not null`),
   ],
 );

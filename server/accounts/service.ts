@@ -7,7 +7,8 @@ import { ids } from "@/server/contract/ids";
 import { recordAudit } from "../audit/record";
 import { SEALED } from "../crypto/sealed";
 import { type DomainContext, inTransaction } from "../domain/context";
-import { inMode, isLive, type ModeScope } from "../domain/scope";
+import { inMode, isLive, type ModeScope, type OperatorScope } from "../domain/scope";
+import { dateOf } from "../clock";
 import { AppError } from "../errors";
 import { describeError, log } from "../log";
 import { createPlatformAdapter } from "../oauth/platforms";
@@ -16,8 +17,9 @@ import type { Profile, TokenSet } from "../oauth/platforms/types";
 import { decodeCursor, page } from "../pagination";
 import { requireActiveProject } from "../projects/service";
 import { parseInput } from "../validation";
+import { lifetimeColumns } from "./lifetime";
 
-type AccountRow = typeof socialAccounts.$inferSelect;
+export type AccountRow = typeof socialAccounts.$inferSelect;
 
 /** The public face of an account (CONTRACT.md §3): tokens never leave the server. */
 export function serializeAccount(row: AccountRow) {
@@ -31,6 +33,9 @@ export function serializeAccount(row: AccountRow) {
     avatarUrl: row.avatarUrl,
     grantedScopes: row.grantedScopes,
     status: row.status,
+    reauthReason: row.reauthReason,
+    accessTokenExpiresAt: row.accessTokenExpiresAt?.toISOString() ?? null,
+    lastRefreshedAt: row.lastRefreshedAt?.toISOString() ?? null,
     livemode: row.livemode,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -51,14 +56,19 @@ export async function upsertSocialAccount(
   scope: ModeScope,
   input: { projectId: string; platform: Platform; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
 ): Promise<{ id: string; created: boolean }> {
-  const now = new Date();
+  const now = dateOf(ctx.clock);
   const profile = {
     username: input.profile.username,
     displayName: input.profile.displayName,
     avatarUrl: input.profile.avatarUrl,
     grantedScopes: input.grantedScopes,
+    // A reconnect revives a needs_reauth account. Clearing the refresh lease makes a refresh still in
+    // flight for the old grant store nothing: its write is bound to the lease it took.
     status: "active" as const,
-    accessTokenExpiresAt: input.tokens.accessTokenExpiresAt,
+    reauthReason: null,
+    refreshLeaseId: null,
+    refreshLeaseExpiresAt: null,
+    ...lifetimeColumns(input.platform, input.tokens, now, ctx.config.refreshAheadMs),
     updatedAt: now,
   };
   // Tokens are sealed for the row they are stored in. A new row's id is known
@@ -125,15 +135,17 @@ export async function listSocialAccounts(
   return { data: items.map(serializeAccount), nextCursor };
 }
 
-/** An account of the scope's organization and mode; one of another mode is as absent as one of another organization. */
-async function requireAccount(ctx: DomainContext, scope: ModeScope, accountId: string): Promise<AccountRow> {
+/**
+ * An account of the scope's organization and mode; one of another mode is as absent as one of another
+ * organization. The operator (ladmin) finds any account by its id.
+ */
+export async function requireAccount(ctx: DomainContext, scope: ModeScope | OperatorScope, accountId: string): Promise<AccountRow> {
   const { id } = parseInput(z.object({ id: ids.sa }), { id: accountId });
-  const [row] = await ctx.db
-    .select()
-    .from(socialAccounts)
-    .where(and(eq(socialAccounts.id, id), eq(socialAccounts.orgId, scope.orgId), inMode(scope, socialAccounts.livemode)))
-    .limit(1);
-  if (!row) throw new AppError("NOT_FOUND", `Social account ${id} was not found among this organization's ${scope.mode}-mode accounts.`);
+  const tenant = scope.kind === "org" ? and(eq(socialAccounts.orgId, scope.orgId), inMode(scope, socialAccounts.livemode)) : undefined;
+  const [row] = await ctx.db.select().from(socialAccounts).where(and(eq(socialAccounts.id, id), tenant)).limit(1);
+  if (!row) {
+    throw new AppError("NOT_FOUND", scope.kind === "org" ? `Social account ${id} was not found among this organization's ${scope.mode}-mode accounts.` : `Social account ${id} was not found.`);
+  }
   return row;
 }
 
@@ -164,11 +176,15 @@ export async function disconnectSocialAccount(ctx: DomainContext, scope: ModeSco
       .update(socialAccounts)
       .set({
         status: "disconnected",
+        reauthReason: null,
         accessTokenEnc: null,
         refreshTokenEnc: null,
         accessTokenExpiresAt: null,
         refreshTokenExpiresAt: null,
-        updatedAt: new Date(),
+        refreshAfter: null,
+        refreshLeaseId: null,
+        refreshLeaseExpiresAt: null,
+        updatedAt: dateOf(ctx.clock),
       })
       .where(eq(socialAccounts.id, account.id));
     await recordAudit(tx, scope, {
@@ -182,8 +198,11 @@ export async function disconnectSocialAccount(ctx: DomainContext, scope: ModeSco
 
 const ORG_PAGE = 50;
 
-/** Every account of the organization in the scope's mode (or of one project), oldest first, with its project's name. */
-export async function listOrgAccounts(ctx: DomainContext, scope: ModeScope, input: { projectId?: string; cursor?: string }) {
+/**
+ * Every account of the organization in the scope's mode (or of one project, or in one status: the console
+ * lists those that need the end-customer), oldest first, with its project's name.
+ */
+export async function listOrgAccounts(ctx: DomainContext, scope: ModeScope, input: { projectId?: string; status?: AccountRow["status"]; cursor?: string }) {
   const after = input.cursor ? decodeCursor(input.cursor, accountCursor)[0] : undefined;
   const rows = await ctx.db
     .select({ account: socialAccounts, projectName: projects.name })
@@ -194,6 +213,7 @@ export async function listOrgAccounts(ctx: DomainContext, scope: ModeScope, inpu
         eq(socialAccounts.orgId, scope.orgId),
         inMode(scope, socialAccounts.livemode),
         input.projectId ? eq(socialAccounts.projectId, input.projectId) : undefined,
+        input.status ? eq(socialAccounts.status, input.status) : undefined,
         after ? gt(socialAccounts.id, after) : undefined,
       ),
     )

@@ -1,4 +1,4 @@
-import { EnvError, parseEnv } from "../env";
+import { type Config, EnvError, parseEnv } from "../env";
 import { type ResolvedConfig, resolveSecrets, resolveSecretsWhenRead } from "../secrets";
 
 /**
@@ -7,8 +7,15 @@ import { type ResolvedConfig, resolveSecrets, resolveSecretsWhenRead } from "../
  * need no secret (migrations): see resolveSecretsWhenRead.
  */
 export function configOrExit(opts: { secrets?: "required" | "when-read" } = {}): ResolvedConfig {
+  return orExit(() => (opts.secrets === "when-read" ? resolveSecretsWhenRead : resolveSecrets)(parseEnv()));
+}
+
+/** The environment alone, secrets left unresolved (resolving them may write the embedded data dir's). */
+export const envOrExit = (): Config => orExit(() => parseEnv());
+
+function orExit<T>(read: () => T): T {
   try {
-    return (opts.secrets === "when-read" ? resolveSecretsWhenRead : resolveSecrets)(parseEnv());
+    return read();
   } catch (error) {
     if (error instanceof EnvError) {
       process.stderr.write(`Configuration error: ${error.message}\n`);

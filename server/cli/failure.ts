@@ -1,5 +1,5 @@
 import { EnvError } from "../env";
-import { type Issue, toAppError, validationError } from "../errors";
+import { isDatabaseUnavailable, type Issue, toAppError, validationError } from "../errors";
 import { EmbeddedDatabaseBusyError } from "../services";
 import { UsageError } from "./args";
 import { Interrupted } from "./prompt";
@@ -53,6 +53,6 @@ export function failure(error: unknown, requestId: string, context: Record<strin
     const line = issues.length && appError.message === GENERIC_VALIDATION_MESSAGE ? describeIssues(issues) : appError.message;
     return { line, status: 2 };
   }
-  if (appError.code === "UNAVAILABLE") return { line: `cannot reach the database in DATABASE_URL (request id ${requestId}; the log line above says why)`, status: 1 };
+  if (appError.code === "UNAVAILABLE" && isDatabaseUnavailable(error)) return { line: `cannot reach the database in DATABASE_URL (request id ${requestId}; the log line above says why)`, status: 1 };
   return { line: appError.message, status: 1 };
 }

@@ -5,6 +5,7 @@
  * (0 done, 1 failure, 2 bad arguments) and leaves the process alone.
  */
 import { newId } from "@/db/ids";
+import { systemClock } from "../clock";
 import { SecretBox } from "../crypto/secretbox";
 import type { DomainContext } from "../domain/context";
 import { parseEnv } from "../env";
@@ -19,8 +20,9 @@ import { usage } from "./help";
 import type { CliIo } from "./io";
 
 export async function run(argv: string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
-  // stdout carries the result alone: log lines go to stderr.
-  const previousSink = setLogSink((line) => io.stderr(`${line}\n`));
+  // stdout carries the result alone. A fault's log line goes to stderr, above the line that quotes it;
+  // the server's routine notes (info, warn) are not the CLI user's to read.
+  const previousSink = setLogSink((line, level) => level === "error" && io.stderr(`${line}\n`));
   // Names the run in the log line of a fault and in the message that quotes it.
   const requestId = newId("req");
   let command: Command | undefined;
@@ -48,7 +50,7 @@ async function withDatabase(io: CliIo, work: Work): Promise<Output> {
   // Secrets are read when a command first uses them: most commands need none.
   const config = io.config ?? resolveSecretsWhenRead(parseEnv(io.env), (line) => io.stderr(`${line}\n`));
   const box = new SecretBox(() => ({ current: config.encryptionKey, previous: config.previousEncryptionKeys }));
-  const context = (db: DomainContext["db"]): DomainContext => ({ db, box, config });
+  const context = (db: DomainContext["db"]): DomainContext => ({ db, box, config, clock: systemClock });
   if (io.database) return work(context(io.database.db));
   const database = await openProcessDatabase(config, { poolSize: 1 });
   try {

@@ -167,7 +167,7 @@ describe("ladmin run()", () => {
   it("rejects bad arguments with exit 2 and one line on stderr, before opening the database", async () => {
     const keys = ["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write"];
     const cases: Array<[string[], RegExp]> = [
-      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users or secrets/],
+      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users, accounts or secrets/],
       [["keys"], /keys needs a subcommand: create, allowlist, revoke/],
       [["keys", "allowlist", "drop", "key_x"], /expected keys allowlist add, keys allowlist remove or keys allowlist list/],
       [["orgs", "create", "--name", "x", "--colour", "red"], /unknown option --colour/],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ids } from "./ids";
-import { ACCOUNT_STATUSES, OAUTH_ERROR_CODES, PLATFORMS } from "./vocabulary";
+import { ACCOUNT_STATUSES, OAUTH_ERROR_CODES, PLATFORMS, REAUTH_REASONS } from "./vocabulary";
 
 /**
  * The shapes the public REST API reads and answers (CONTRACT.md §3), as the
@@ -88,7 +88,12 @@ export const socialAccount = z
     displayName: z.string().nullable(),
     avatarUrl: z.string().nullable(),
     grantedScopes: z.array(z.string()),
-    status: z.enum(ACCOUNT_STATUSES),
+    status: z.enum(ACCOUNT_STATUSES).meta({
+      description: "active: Layers keeps its tokens fresh. needs_reauth: only the end-customer can fix it, by connecting again (reauthReason says why). disconnected: tokens deleted.",
+    }),
+    reauthReason: z.enum(REAUTH_REASONS).nullable().meta({ description: "Why the account needs the end-customer; null unless status is needs_reauth." }),
+    accessTokenExpiresAt: timestamp.nullable().meta({ description: "When the current access token expires, as the platform said; Layers refreshes it before then." }),
+    lastRefreshedAt: timestamp.nullable().meta({ description: "When Layers last refreshed the tokens; null until the first refresh." }),
     livemode: z.boolean().meta({ description: "True for accounts connected with an lp_live_ key." }),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -26,11 +26,11 @@ const ERROR_WHEN: Record<ErrorCode, string> = {
   RATE_LIMITED: "the key's budget is exhausted; retry after Retry-After seconds",
   INTERNAL: "anything else; quote the requestId",
   PLATFORM_NOT_CONFIGURED: "the platform's credentials are not set on this instance",
-  UNAVAILABLE: "the database is down; retry after Retry-After seconds",
+  UNAVAILABLE: "the database is down, or (on a refresh) the platform did not answer; retry after Retry-After seconds",
 };
 
 const SCOPE_WHAT: Record<ApiScope, string> = {
-  "social:write": "create authorize URLs and disconnect accounts",
+  "social:write": "create authorize URLs, refresh and disconnect accounts",
   "social:read": "read attempts and accounts",
 };
 

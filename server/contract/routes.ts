@@ -140,6 +140,19 @@ export const routes = {
     responses: { 204: { description: "Disconnected.", content: "empty" } },
     errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND"],
   }),
+  refreshSocialAccount: define({
+    id: "refreshSocialAccount",
+    method: "POST",
+    path: "/v1/social/accounts/:id/refresh",
+    summary: "Refresh an account's tokens now",
+    description:
+      "Refreshes the account's platform tokens now, instead of waiting for the sweep that keeps them fresh, and answers the account. A refresh already in progress is waited for, not repeated. An Instagram token under 24 hours old cannot be refreshed (Instagram refuses) and is answered as it is. 409 NEEDS_REAUTH when the platform refused for good: the account is then needs_reauth, and only the end-customer can fix it by connecting again. 503 UNAVAILABLE when the platform did not answer: nothing changed.",
+    tag: "Social accounts",
+    scopes: ["social:write"],
+    params: z.object({ id: ids.sa }),
+    responses: { 200: { description: "The account, with its new accessTokenExpiresAt and lastRefreshedAt.", content: "json", schema: socialAccount } },
+    errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND", "NEEDS_REAUTH", "PLATFORM_NOT_CONFIGURED"],
+  }),
   openApiDocument: define({
     id: "openApiDocument",
     method: "GET",

@@ -22,6 +22,15 @@ export const isApiScope = (value: string): value is ApiScope => (API_SCOPES as r
 export const ACCOUNT_STATUSES = ["active", "needs_reauth", "disconnected"] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
+/**
+ * Why an account is `needs_reauth` (CONTRACT.md §3): only the end-customer can fix it, by connecting again.
+ * refresh_token_expired: the credential that refreshes ran out (TikTok's refresh token, Instagram's long-lived token);
+ * token_revoked: the end-customer or the platform withdrew the grant; permission_removed: a permission the refresh
+ * needs is gone; refresh_failed: a refresh was lost part-way, so the stored credential may be spent.
+ */
+export const REAUTH_REASONS = ["refresh_token_expired", "token_revoked", "permission_removed", "refresh_failed"] as const;
+export type ReauthReason = (typeof REAUTH_REASONS)[number];
+
 /** An attempt as the API reports it ("expired" is derived from the stored status and the clock). */
 export const ATTEMPT_STATUSES = ["pending", "completed", "failed", "expired"] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];

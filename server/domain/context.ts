@@ -1,4 +1,5 @@
 import type { Queryable } from "@/db/client";
+import type { Clock } from "../clock";
 import type { SecretBox } from "../crypto/secretbox";
 import type { ResolvedConfig } from "../secrets";
 import type { Services } from "../services";
@@ -14,10 +15,12 @@ export interface DomainContext {
   /** Seals platform tokens and PKCE verifiers at rest. */
   box: SecretBox;
   config: ResolvedConfig;
+  /** What "now" is for lifetimes, leases and schedules (a test clock in tests). */
+  clock: Clock;
 }
 
-export function domainContext(services: Pick<Services, "database" | "box" | "config">): DomainContext {
-  return { db: services.database.db, box: services.box, config: services.config };
+export function domainContext(services: Pick<Services, "database" | "box" | "config" | "clock">): DomainContext {
+  return { db: services.database.db, box: services.box, config: services.config, clock: services.clock };
 }
 
 /** Runs `work` in one transaction; domain calls made with the context it is given join that transaction. */

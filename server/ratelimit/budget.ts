@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION_UNIT_MS } from "../duration";
 
 /** A rate budget such as `60/60s`: `tokens` requests per `windowMs`. */
 export interface Budget {
@@ -8,7 +9,6 @@ export interface Budget {
   text: string;
 }
 
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const BUDGET_RE = /^(\d{1,9})\/(\d{1,9})(ms|s|m|h|d)$/;
 
 export const BUDGET_SYNTAX = "N/<window>, e.g. 60/60s (window units: ms, s, m, h, d)";
@@ -18,7 +18,7 @@ export function parseBudget(input: string): Budget | null {
   const match = BUDGET_RE.exec(input.trim());
   if (!match) return null;
   const tokens = Number(match[1]);
-  const windowMs = Number(match[2]) * UNIT_MS[match[3] as keyof typeof UNIT_MS];
+  const windowMs = Number(match[2]) * DURATION_UNIT_MS[match[3] as keyof typeof DURATION_UNIT_MS];
   if (tokens < 1 || windowMs < 1000) return null;
   return { tokens, windowMs, text: `${tokens}/${match[2]}${match[3]}` };
 }

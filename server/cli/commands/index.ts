@@ -1,4 +1,5 @@
 import type { Command } from "../command";
+import { accountsRefresh } from "./accounts";
 import { keysAllowlistAdd, keysAllowlistList, keysAllowlistRemove, keysCreate, keysRevoke } from "./keys";
 import { orgsCreate } from "./orgs";
 import { projectsCreate } from "./projects";
@@ -18,5 +19,6 @@ export const COMMANDS: readonly Command[] = [
   usersSetRole,
   usersDisable,
   usersSetPassword,
+  accountsRefresh,
   secretsReencrypt,
 ];

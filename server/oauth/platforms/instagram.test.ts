@@ -268,6 +268,36 @@ describe("Instagram adapter: profile, refresh and revoke", () => {
     });
   });
 
+  const graphError = (code: number, subcode?: number) =>
+    JSON.stringify({ error: { message: "refused", type: "OAuthException", code, ...(subcode && { error_subcode: subcode }), fbtrace_id: "AxYz" } });
+
+  it.each([
+    [190, 463, "refresh_token_expired"],
+    [190, 458, "token_revoked"],
+    [190, 460, "token_revoked"],
+    [190, 467, "token_revoked"],
+    [190, undefined, "token_revoked"],
+    [190, 459, "refresh_failed"],
+    [10, undefined, "permission_removed"],
+    [200, undefined, "permission_removed"],
+    [299, undefined, "permission_removed"],
+  ] as const)("a refresh refused with Graph error %s/%s is for good: %s", async (code, subcode, reason) => {
+    const error = await platformError(adapter(fakePlatform(reply(400, graphError(code, subcode))).fetch).refresh({ accessToken: LONG, refreshToken: null }));
+    expect(error.reauth).toBe(reason);
+  });
+
+  it.each([4, 17, 32, 613, 1, 2, 100])("a refresh refused with Graph error %s may pass: not for good", async (code) => {
+    const error = await platformError(adapter(fakePlatform(reply(400, graphError(code))).fetch).refresh({ accessToken: LONG, refreshToken: null }));
+    expect(error.reauth).toBeUndefined();
+  });
+
+  it("a 5xx, a 429 or a timeout on refresh may pass", async () => {
+    for (const answer of [reply(500, "{}"), reply(429, "{}"), hang]) {
+      const error = await platformError(adapter(fakePlatform(answer).fetch, { timeoutMs: 20 }).refresh({ accessToken: LONG, refreshToken: null }));
+      expect(error.reauth).toBeUndefined();
+    }
+  });
+
   it("has no revoke call: returns false without a request", async () => {
     const platform = fakePlatform();
     await expect(adapter(platform.fetch).revoke(LONG)).resolves.toBe(false);

@@ -11,7 +11,8 @@ import {
   platformRequest,
   splitScopes,
 } from "./http";
-import type { PlatformError, PlatformAdapter, Profile, TokenSet } from "./types";
+import type { ReauthReason } from "@/server/contract/vocabulary";
+import { PlatformError, type PlatformAdapter, type Profile, type TokenSet } from "./types";
 
 export interface InstagramAdapterOptions extends AdapterOptions {
   endpoints: PlatformEndpoints;
@@ -114,8 +115,13 @@ export function createInstagramAdapter({ endpoints, ...options }: InstagramAdapt
       } satisfies Profile;
     },
 
-    refresh({ accessToken }) {
-      return graphToken("Instagram token refresh", "/refresh_access_token", { grant_type: "ig_refresh_token", access_token: accessToken });
+    async refresh({ accessToken }) {
+      try {
+        return await graphToken("Instagram token refresh", "/refresh_access_token", { grant_type: "ig_refresh_token", access_token: accessToken });
+      } catch (error) {
+        const reason = error instanceof PlatformError ? refreshRefusal(error) : undefined;
+        throw reason ? (error as PlatformError).definitive(reason) : error;
+      }
     },
 
     async revoke() {
@@ -138,6 +144,24 @@ function readReply(response: PlatformResponse, operation: string, codes: FailCod
   const reply = isRecord(body) && Array.isArray(body.data) ? body.data[0] : body;
   if (!isRecord(reply)) throw response.fail(codes.unexpected, `${operation} answered with an unexpected body`);
   return reply;
+}
+
+/**
+ * A refresh refused for good (PLATFORMS.md): Graph error 190 is a dead token, its subcode says why (463
+ * expired; 458 app removed, 460 password changed, 467 logged out: withdrawn; 459 a checkpoint on the
+ * account, which the end-customer clears by logging in to Instagram and reconnecting); 10 and 200–299 are
+ * permissions. Throttling (4, 17, 32, 613), transient server errors (1, 2) and anything unknown may pass.
+ */
+function refreshRefusal(error: PlatformError): ReauthReason | undefined {
+  const code = Number(error.detail.platformCode);
+  if (code === 190) {
+    const subcode = Number(error.detail.platformSubcode);
+    if (subcode === 463) return "refresh_token_expired";
+    if (subcode === 459) return "refresh_failed";
+    return "token_revoked";
+  }
+  if (code === 10 || (code >= 200 && code <= 299)) return "permission_removed";
+  return undefined;
 }
 
 interface InstagramFailure extends Record<string, unknown> {

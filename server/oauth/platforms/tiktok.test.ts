@@ -265,6 +265,25 @@ describe("TikTok adapter: refresh and revoke", () => {
     expect(tokens.accessTokenExpiresAt).toEqual(new Date(NOW + 7200 * 1000));
   });
 
+  it.each([
+    [200, "invalid_grant", "token_revoked"],
+    [400, "invalid_grant", "token_revoked"],
+    [200, "access_denied", "token_revoked"],
+    [401, "scope_not_authorized", "permission_removed"],
+  ] as const)("a refresh refused with HTTP %s %s is for good: %s", async (status, error, reason) => {
+    const body = JSON.stringify({ error, error_description: "refused", log_id: "202406011200000A1B2C3D4E5F7" });
+    const refused = await platformError(adapter(fakePlatform(reply(status, body)).fetch).refresh({ accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN }));
+    expect(refused.reauth).toBe(reason);
+  });
+
+  it("a refresh failing with invalid_client (the operator's credentials), a 5xx, a 429 or a timeout may pass", async () => {
+    const invalidClient = reply(401, JSON.stringify({ error: "invalid_client", error_description: "Client key is invalid.", log_id: "x" }));
+    for (const answer of [invalidClient, reply(500, "oops", "text/plain"), reply(429, "{}"), hang]) {
+      const failed = await platformError(adapter(fakePlatform(answer).fetch, { timeoutMs: 20 }).refresh({ accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN }));
+      expect(failed.reauth).toBeUndefined();
+    }
+  });
+
   it("refuses to refresh without a refresh token, without a request", async () => {
     const platform = fakePlatform();
     const error = await platformError(adapter(platform.fetch).refresh({ accessToken: ACCESS_TOKEN, refreshToken: null }));

@@ -11,6 +11,7 @@ import {
   platformRequest,
   splitScopes,
 } from "./http";
+import type { ReauthReason } from "@/server/contract/vocabulary";
 import { PlatformError, type PlatformAdapter, type Profile, type TokenSet } from "./types";
 
 export interface TikTokAdapterOptions extends AdapterOptions {
@@ -95,11 +96,16 @@ export function createTikTokAdapter({ endpoints, ...options }: TikTokAdapterOpti
       } satisfies Profile;
     },
 
-    refresh({ refreshToken }) {
+    async refresh({ refreshToken }) {
       if (!refreshToken) {
-        return Promise.reject(new PlatformError("token_exchange_failed", "TikTok refresh needs a refresh token", { operation: "TikTok token refresh" }));
+        throw new PlatformError("token_exchange_failed", "TikTok refresh needs a refresh token", { operation: "TikTok token refresh" }, "refresh_failed");
       }
-      return tokenGrant("TikTok token refresh", { grant_type: "refresh_token", refresh_token: refreshToken });
+      try {
+        return await tokenGrant("TikTok token refresh", { grant_type: "refresh_token", refresh_token: refreshToken });
+      } catch (error) {
+        const reason = error instanceof PlatformError ? refreshRefusal(error) : undefined;
+        throw reason ? (error as PlatformError).definitive(reason) : error;
+      }
     },
 
     async revoke(accessToken) {
@@ -119,6 +125,24 @@ export function createTikTokAdapter({ endpoints, ...options }: TikTokAdapterOpti
       return true;
     },
   };
+}
+
+/**
+ * A refresh refused for good (PLATFORMS.md): `invalid_grant` is an expired, revoked or already used refresh
+ * token (the caller knows from the stored expiry which); `access_denied` a withdrawn authorization;
+ * `scope_not_authorized` a permission taken back. Anything else (5xx, 429, timeouts, `invalid_client`, which
+ * is the operator's to fix) may pass.
+ */
+function refreshRefusal(error: PlatformError): ReauthReason | undefined {
+  switch (error.detail.platformError) {
+    case "invalid_grant":
+    case "access_denied":
+      return "token_revoked";
+    case "scope_not_authorized":
+      return "permission_removed";
+    default:
+      return undefined;
+  }
 }
 
 interface TikTokFailure extends Record<string, unknown> {

@@ -1,5 +1,5 @@
 import type { Platform } from "@/db/schema";
-import type { OAuthErrorCode } from "@/server/contract/vocabulary";
+import type { OAuthErrorCode, ReauthReason } from "@/server/contract/vocabulary";
 
 export { OAUTH_ERROR_CODES, type OAuthErrorCode } from "@/server/contract/vocabulary";
 
@@ -12,9 +12,19 @@ export class PlatformError extends Error {
     readonly code: Extract<OAuthErrorCode, "token_exchange_failed" | "profile_fetch_failed" | "platform_error">,
     message: string,
     readonly detail: Record<string, unknown> = {},
+    /**
+     * Set on a refresh the platform refused for good (PLATFORMS.md "how tokens die"): only the
+     * end-customer can fix it. Unset: the failure may pass (timeouts, 5xx, throttling), so retry.
+     */
+    readonly reauth?: ReauthReason,
   ) {
     super(message);
     this.name = "PlatformError";
+  }
+
+  /** This failure, marked as a refusal for good. */
+  definitive(reason: ReauthReason): PlatformError {
+    return new PlatformError(this.code, this.message, this.detail, reason);
   }
 }
 
@@ -49,7 +59,10 @@ export interface PlatformAdapter {
   exchangeCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSet>;
   /** The profile, asking only for fields the granted scopes allow (TikTok refuses others). */
   fetchProfile(accessToken: string, grantedScopes: readonly string[]): Promise<Profile>;
-  /** TikTok: refresh_token grant (the refresh token rotates). Instagram: ig_refresh_token on the long-lived token. */
+  /**
+   * TikTok: refresh_token grant (the refresh token rotates). Instagram: ig_refresh_token on the long-lived token.
+   * A PlatformError with `reauth` set when the platform refused for good.
+   */
   refresh(tokens: { accessToken: string; refreshToken: string | null }): Promise<TokenSet>;
   /** Revokes at the platform where it can; false where the platform has no revoke call. */
   revoke(accessToken: string): Promise<boolean>;

@@ -20,7 +20,23 @@ afterAll(async () => {
   await services.close();
 });
 
-const ACCOUNT_KEYS = ["avatarUrl", "createdAt", "displayName", "grantedScopes", "id", "livemode", "platform", "platformUserId", "projectId", "status", "updatedAt", "username"];
+const ACCOUNT_KEYS = [
+  "accessTokenExpiresAt",
+  "avatarUrl",
+  "createdAt",
+  "displayName",
+  "grantedScopes",
+  "id",
+  "lastRefreshedAt",
+  "livemode",
+  "platform",
+  "platformUserId",
+  "projectId",
+  "reauthReason",
+  "status",
+  "updatedAt",
+  "username",
+];
 
 describe("GET /v1/projects/:projectId/social/accounts", () => {
   it("pages through the project's accounts with an opaque cursor, oldest first", async () => {
