@@ -20,6 +20,10 @@ test.describe("LAYERS_SANDBOX=off", () => {
     }
     const token = await fetch(`${instance.url}/sandbox/tiktok/v2/oauth/token/`, { method: "POST", body: new URLSearchParams({ code: "x" }) });
     expect(token.status).toBe(404);
+    for (const platform of ["tiktok", "instagram"]) {
+      const revoke = await fetch(`${instance.url}/sandbox/${platform}/revoke-access`, { method: "POST", body: new URLSearchParams({ username: "x" }), headers: { origin: instance.url } });
+      expect(revoke.status, platform).toBe(404);
+    }
   });
 
   test("a test-mode oauth-url answers 503 PLATFORM_NOT_CONFIGURED", async () => {
@@ -35,6 +39,14 @@ test.describe("the sandbox switched on", () => {
     instance = await startInstance(returnTo);
   });
   test.afterAll(async () => instance.stop());
+
+  test("revoke-access refuses a form posted from another site (or with a null Origin) and revokes nothing", async () => {
+    for (const headers of [{ origin: "https://evil.example" }, { origin: "null" }, { "sec-fetch-site": "cross-site" }] as Array<Record<string, string>>) {
+      const res = await fetch(`${instance.url}/sandbox/tiktok/revoke-access`, { method: "POST", body: new URLSearchParams({ username: "sandbox_creator" }), headers });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await res.text()).not.toMatch(/revoked:/);
+    }
+  });
 
   test("a body over 64 KiB is refused with 413 without being read whole", async () => {
     const res = await fetch(`${instance.url}/sandbox/tiktok/v2/oauth/token/`, {

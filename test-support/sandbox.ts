@@ -14,6 +14,8 @@ const SANDBOX_ROUTES = [
   ["GET", "/sandbox/tiktok/v2/user/info/"],
   ["POST", "/sandbox/tiktok/consent"],
   ["POST", "/sandbox/instagram/consent"],
+  ["POST", "/sandbox/tiktok/revoke-access"],
+  ["POST", "/sandbox/instagram/revoke-access"],
   ["POST", "/sandbox/instagram/api/oauth/access_token"],
   ["GET", "/sandbox/instagram/graph/*path"],
   ["GET", "/sandbox/avatar/:username"],

@@ -21,7 +21,14 @@ export async function SandboxConsent({ platform, searchParams }: { platform: Pla
         used and nothing you enter leaves this server.
       </p>
       <main className={styles.main}>
-        {model.ok ? <ConsentForm view={model.view} /> : <InvalidRequest platformName={platformName} problems={model.problems} />}
+        {model.ok ? (
+          <>
+            <ConsentForm view={model.view} />
+            <RevokeAccess view={model.view} />
+          </>
+        ) : (
+          <InvalidRequest platformName={platformName} problems={model.problems} />
+        )}
       </main>
     </div>
   );
@@ -99,6 +106,20 @@ function ConsentForm({ view }: { view: ConsentView }) {
             ))}
           </ul>
         </fieldset>
+        <fieldset className={styles.scopes}>
+          <legend className={styles.label}>Token lifetimes</legend>
+          <p className={styles.hint}>Short lifetimes let you watch Layers refresh the account, and then lose it, in minutes.</p>
+          <ul className={styles.scopeList}>
+            {view.lifetimes.presets.map((preset, i) => (
+              <li key={preset.id}>
+                <label className={styles.scope}>
+                  <input type="radio" name={view.lifetimes.field} value={preset.id} defaultChecked={i === 0} className={styles.checkbox} />
+                  <span className={styles.scopeLabel}>{preset.label}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
         <div className={styles.actions}>
           <button type="submit" name="decision" value="authorize" className={styles.primary}>
             Authorize
@@ -107,6 +128,53 @@ function ConsentForm({ view }: { view: ConsentView }) {
             Cancel
           </button>
         </div>
+      </form>
+    </section>
+  );
+}
+
+/**
+ * A separate form, outside the consent one: it stands in for the user
+ * removing the app in the platform's settings, so the end of an account's
+ * life can be tried with a test key too.
+ */
+function RevokeAccess({ view }: { view: ConsentView }) {
+  return (
+    <section className={styles.tool} aria-labelledby="revoke-title">
+      <h2 id="revoke-title" className={styles.toolTitle}>
+        Revoke a sandbox user&apos;s access
+      </h2>
+      <p className={styles.hint}>
+        Ends every grant that sandbox user gave <code>{view.clientId}</code>, as if they removed the app in {view.platformName}&apos;s
+        settings. Layers finds out at its next refresh.
+      </p>
+      <form method="post" action={view.revokeAction} className={styles.field}>
+        {/* Not labelled "Username": that name belongs to the consent form's field, which tests and people look for. */}
+        <label htmlFor="sandbox-revoke-username" className={styles.label}>
+          Account to revoke
+        </label>
+        <div className={styles.toolRow}>
+          <input
+            id="sandbox-revoke-username"
+            name="username"
+            type="text"
+            className={styles.input}
+            required
+            minLength={2}
+            maxLength={30}
+            pattern={SANDBOX_USERNAME_PATTERN}
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            aria-describedby="sandbox-revoke-hint"
+          />
+          <button type="submit" className={styles.danger}>
+            Revoke access
+          </button>
+        </div>
+        <p id="sandbox-revoke-hint" className={styles.hint}>
+          The username it was connected with.
+        </p>
       </form>
     </section>
   );

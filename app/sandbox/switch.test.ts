@@ -28,6 +28,8 @@ const ROUTES: Array<[method: string, path: string]> = [
   ["GET", "/sandbox/tiktok/v2/user/info/?fields=open_id"],
   ["POST", "/sandbox/tiktok/consent"],
   ["POST", "/sandbox/instagram/consent"],
+  ["POST", "/sandbox/tiktok/revoke-access"],
+  ["POST", "/sandbox/instagram/revoke-access"],
   ["POST", "/sandbox/instagram/api/oauth/access_token"],
   ["GET", "/sandbox/instagram/graph/me?access_token=x"],
   ["GET", "/sandbox/instagram/graph/v23.0/me?access_token=x"],
@@ -39,6 +41,8 @@ describe("LAYERS_SANDBOX=off", () => {
     for (const [method, path] of ROUTES) {
       const response = await fetch(api.url + path, { method, body: method === "POST" ? new URLSearchParams({ decision: "authorize" }) : undefined });
       expect(response.status, `${method} ${path}`).toBe(404);
+      // The test server answers "no route" for a path it has not mounted: this 404 is the sandbox switch's.
+      expect(await response.text(), `${method} ${path}`).toBe("Not found");
     }
   });
 

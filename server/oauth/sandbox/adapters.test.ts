@@ -1,6 +1,7 @@
+import { TestClock } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServices, type TestApi } from "@/test-support/harness";
-import type { Services } from "../../services";
+import { type Services, setServices } from "../../services";
 import { platformEndpoints, redirectUri } from "../platforms/config";
 import { createPlatformAdapter } from "../platforms";
 import { sandboxUser } from "./identity";
@@ -9,17 +10,22 @@ import { startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandb
 // The production adapters against the sandbox over HTTP: the "same code,
 // other base URL" promise of test mode, checked end to end.
 
+let base: Services;
 let services: Services;
 let api: TestApi;
+let clock: TestClock;
 
 beforeAll(async () => {
-  services = await startTestServices();
+  base = await startTestServices();
+  clock = new TestClock(Date.now());
+  services = { ...base, clock };
+  setServices(services);
   api = await startSandboxApi();
 });
 
 afterAll(async () => {
   await api.close();
-  await services.close();
+  await base.close();
 });
 
 /** Test-mode endpoints, re-pointed from the public URL to the test server. */
@@ -64,6 +70,10 @@ describe("the Instagram adapter against the sandbox", () => {
     expect(tokens.platformUserId).toBe(user.userId);
     const profile = await adapter.fetchProfile(tokens.accessToken, tokens.grantedScopes!);
     expect(profile).toMatchObject({ platformUserId: user.userId, username: "adapter_check", displayName: "Adapter Check" });
+    // Instagram refreshes a long-lived token once it is a day old; a younger one is refused, but not for good.
+    const early = await adapter.refresh({ accessToken: tokens.accessToken, refreshToken: null }).catch((e: unknown) => e);
+    expect(early).toMatchObject({ name: "PlatformError", code: "token_exchange_failed", reauth: undefined });
+    await clock.setTime(Date.now() + 24 * 3_600_000);
     const refreshed = await adapter.refresh({ accessToken: tokens.accessToken, refreshToken: null });
     expect(refreshed.accessToken).not.toBe(tokens.accessToken);
   });

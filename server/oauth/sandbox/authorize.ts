@@ -1,12 +1,14 @@
 import { randomInt } from "node:crypto";
 import type { Platform } from "@/db/schema";
 import type { ResolvedConfig } from "../../secrets";
+import { dateOf } from "../../clock";
 import type { Services } from "../../services";
 import { redirectUri, SANDBOX_PATH, sandboxCredentials } from "../platforms/config";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
-import { readForm, sandboxErrorPage, seeOther } from "./http";
-import { DEFAULT_SANDBOX_USERNAME, sandboxUser, type SandboxUser } from "./identity";
-import { newGrant, pruneExpired, randomText, storeTokens } from "./store";
+import { crossOrigin, readForm, sandboxErrorPage, seeOther } from "./http";
+import { DEFAULT_SANDBOX_USERNAME, sandboxUser } from "./identity";
+import { chooseLifetimes, LIFETIME_FIELD, LIFETIME_PRESETS } from "./lifetimes";
+import { newGrant, pruneExpired, randomText, type SandboxGrant, storeTokens } from "./store";
 
 type SandboxConfig = Pick<ResolvedConfig, "publicUrl" | "encryptionKey">;
 
@@ -137,6 +139,10 @@ export interface ConsentView {
   action: string;
   defaultUsername: string;
   scopes: Array<{ name: string; label: string }>;
+  /** The token lifetimes on offer, the first one the default, and the form field that carries the choice. */
+  lifetimes: { field: string; presets: Array<{ id: string; label: string }> };
+  /** Where the "Revoke access" form posts. */
+  revokeAction: string;
   /** The authorize parameters, carried to the consent POST (which validates them all again). */
   hidden: Array<[string, string]>;
 }
@@ -166,6 +172,8 @@ export function consentPageModel(config: SandboxConfig, platform: Platform, para
       action: `${config.publicUrl}${SANDBOX_PATH}/${platform}/consent`,
       defaultUsername: DEFAULT_SANDBOX_USERNAME,
       scopes: request.scopes.map((name) => ({ name, label: SCOPE_LABELS[name] ?? name })),
+      lifetimes: { field: LIFETIME_FIELD, presets: LIFETIME_PRESETS[platform].map(({ id, label }) => ({ id, label })) },
+      revokeAction: `${config.publicUrl}${SANDBOX_PATH}/${platform}/revoke-access`,
       hidden,
     },
   };
@@ -207,22 +215,11 @@ function denialLocation(request: AuthorizeRequest): string {
 }
 
 /**
- * A form POST must come from this instance's own consent page. Browsers send
- * Origin on every POST; a mismatch (or `null`) means another site is trying
- * to grant consent on the end-customer's behalf.
- */
-function crossOrigin(req: Request, publicUrl: string): boolean {
-  const origin = req.headers.get("origin");
-  if (origin !== null && origin !== new URL(publicUrl).origin) return true;
-  return req.headers.get("sec-fetch-site") === "cross-site";
-}
-
-/**
  * POST /sandbox/:platform/consent: the end-customer's answer. Re-validates
  * the whole authorize request, then answers 303 to the redirect_uri with a
  * code and the scopes left ticked, or with access_denied.
  */
-export async function handleConsent(services: Pick<Services, "config" | "database">, platform: Platform, req: Request): Promise<Response> {
+export async function handleConsent(services: Pick<Services, "config" | "database" | "clock">, platform: Platform, req: Request): Promise<Response> {
   const { config } = services;
   if (crossOrigin(req, config.publicUrl)) {
     return sandboxErrorPage("Request refused", ["This consent form can only be sent from the sandbox's own consent page."], 403);
@@ -247,14 +244,16 @@ export async function handleConsent(services: Pick<Services, "config" | "databas
     return sandboxErrorPage("This consent was not understood", [`Scope(s) ${stray.join(", ")} were not requested, so they cannot be granted.`], 400);
   }
   const granted = request.scopes.filter((scope) => ticked.includes(scope));
-  const code = await issueCode(services.database.db, request, user, granted, new Date());
+  const lifetimes = chooseLifetimes(platform, form);
+  if (!lifetimes.ok) return sandboxErrorPage("This consent was not understood", [lifetimes.problem], 400);
+  const code = await issueCode(services.database.db, request, { user, scopes: granted, lifetimes: lifetimes.lifetimes }, dateOf(services.clock));
   return seeOther(successLocation(request, code, granted));
 }
 
-async function issueCode(db: Services["database"]["db"], request: AuthorizeRequest, user: SandboxUser, granted: string[], now: Date) {
+async function issueCode(db: Services["database"]["db"], request: AuthorizeRequest, consent: Pick<SandboxGrant, "user" | "scopes" | "lifetimes">, now: Date) {
   await pruneExpired(db, now);
   const code = newCode[request.platform]();
-  const grant = newGrant({ platform: request.platform, clientId: request.clientId, user, scopes: granted });
+  const grant = newGrant({ platform: request.platform, clientId: request.clientId, ...consent });
   await storeTokens(
     db,
     grant,

@@ -36,7 +36,7 @@ export type SandboxDialect =
   | "instagram-oauth"
   /** graph.instagram.com: `{"error":{"message","type","code","fbtrace_id"}}`. */
   | "instagram-graph"
-  /** The consent form, posted by a browser: the sandbox's own HTML page. */
+  /** The consent page's forms (consent, revoke access), posted by a browser: the sandbox's own HTML page. */
   | "consent";
 
 const KIB = SANDBOX_MAX_BODY_BYTES / 1024;
@@ -66,7 +66,7 @@ function tooLarge(dialect: SandboxDialect): Response {
     case "instagram-oauth":
       return oauthException(tooLargeText, 413);
     case "consent":
-      return sandboxErrorPage("This consent form is too large", [tooLargeText], 413);
+      return sandboxErrorPage("This form is too large", [tooLargeText], 413);
     // These endpoints take GETs and never read a body; a plain answer is enough should one ever do so.
     case "tiktok-api":
     case "instagram-graph":
@@ -90,6 +90,7 @@ async function retryAfter(services: Services, req: Request): Promise<number | nu
   try {
     const decision = await services.limiter.limit(`sandbox:${address}`, SANDBOX_BUDGET);
     if (decision.success) return null;
+    // Wall time, not services.clock: the limiter's windows (Redis's) run on wall time, and so does Retry-After.
     return Math.max(1, Math.ceil((decision.resetMs - Date.now()) / 1000));
   } catch (error) {
     logLimiterFault(error, { backend: services.limiter.backend });
@@ -99,7 +100,7 @@ async function retryAfter(services: Services, req: Request): Promise<number | nu
 
 type SandboxHandler<C> = (services: Services, req: Request, ctx: C) => Promise<Response>;
 
-/** A throttled sandbox endpoint (token, revoke, profile, consent). */
+/** A throttled sandbox endpoint (token, revoke, profile, consent, revoke access). */
 export function sandboxRoute<C>(dialect: SandboxDialect, handler: SandboxHandler<C>) {
   return async (req: Request, ctx: C): Promise<Response> => {
     const services = await getServices();

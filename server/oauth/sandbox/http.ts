@@ -49,7 +49,11 @@ export function secretsEqual(given: string | null, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** TikTok's log ids: a UTC timestamp (yyyyMMddHHmmss) then random hex. */
+/**
+ * TikTok's log ids: a UTC timestamp (yyyyMMddHHmmss) then random hex. The
+ * stamp is wall time, not the sandbox's clock: a log id exists to be found
+ * in this server's logs, which are stamped in wall time.
+ */
 export function tiktokLogId(now = new Date()): string {
   const stamp = now.toISOString().replace(/\D/g, "").slice(0, 14);
   return stamp + randomBytes(10).toString("hex").toUpperCase();
@@ -63,15 +67,29 @@ export const fbTraceId = () => randomBytes(21).toString("base64url").slice(0, 27
  * the real consent pages, it never sends the browser back to a redirect_uri
  * it has not validated.
  */
-export function sandboxErrorPage(title: string, problems: readonly string[], status: number): Response {
-  return htmlMessagePage({
-    title,
-    siteName: "Layers sandbox",
-    badge: { text: "Sandbox", tone: "sandbox" },
-    list: problems,
-    paragraphs: ["Nothing was sent back to the app. Start the connection again from the app."],
-    status,
-  });
+export function sandboxErrorPage(
+  title: string,
+  problems: readonly string[],
+  status: number,
+  paragraphs: readonly string[] = ["Nothing was sent back to the app. Start the connection again from the app."],
+): Response {
+  return sandboxPage({ title, list: problems, paragraphs, status });
+}
+
+/** A page of the sandbox's own (an answer to one of its forms), badged so nobody takes it for the platform. */
+export const sandboxPage = (opts: { title: string; list?: readonly string[]; paragraphs: readonly string[]; status: number }) =>
+  htmlMessagePage({ ...opts, siteName: "Layers sandbox", badge: { text: "Sandbox", tone: "sandbox" } });
+
+/**
+ * A form POST must come from this instance's own sandbox pages. Browsers send
+ * Origin on every POST; a mismatch (or `null`) means another site is trying
+ * to act on the end-customer's behalf (grant consent, revoke access). A
+ * request with neither header (curl) is not a browser's and goes through.
+ */
+export function crossOrigin(req: Request, publicUrl: string): boolean {
+  const origin = req.headers.get("origin");
+  if (origin !== null && origin !== new URL(publicUrl).origin) return true;
+  return req.headers.get("sec-fetch-site") === "cross-site";
 }
 
 /** 303 See Other: the consent POST becomes a GET of the redirect_uri, as on the real platforms. */

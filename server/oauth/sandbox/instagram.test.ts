@@ -1,29 +1,40 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestClock } from "pg-boss";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sandboxTokens } from "@/db/schema";
 import { startTestServices, type TestApi } from "@/test-support/harness";
-import type { Services } from "../../services";
+import { type Services, setServices } from "../../services";
 import { redirectUri, sandboxCredentials } from "../platforms/config";
 import { tokenHash } from "./store";
 import { postForm, read, startSandboxApi, submitConsent, type ConsentOptions } from "@/test-support/sandbox";
 
+let base: Services;
 let services: Services;
 let api: TestApi;
+let clock: TestClock;
 let client: { client_id: string; client_secret: string };
 let redirect: string;
 
 beforeAll(async () => {
-  services = await startTestServices();
+  base = await startTestServices();
+  clock = new TestClock(Date.now());
+  services = { ...base, clock };
+  setServices(services);
   api = await startSandboxApi();
   const credentials = sandboxCredentials(services.config, "instagram");
   client = { client_id: credentials.clientId, client_secret: credentials.clientSecret };
   redirect = redirectUri(services.config, "instagram");
 });
 
+// Consents run at the real time; a test that refreshes moves the clock on (Instagram refreshes tokens 24 h old).
+beforeEach(() => clock.setTime(Date.now()));
+
 afterAll(async () => {
   await api.close();
-  await services.close();
+  await base.close();
 });
+
+const aDayLater = () => clock.setTime(Date.now() + 24 * 3_600_000);
 
 const SHORT_LIVED = "/sandbox/instagram/api/oauth/access_token";
 const GRAPH = "/sandbox/instagram/graph";
@@ -130,14 +141,15 @@ describe("Instagram sandbox graph", () => {
 
   it("refreshes a long-lived token into a new one of the same shape; short-lived ones are refused", async () => {
     const { short, long } = await longLived();
+    const fromShort = await graph("/refresh_access_token", { grant_type: "ig_refresh_token", access_token: short.body.access_token });
+    expect(fromShort.status).toBe(400);
+    expect(fromShort.body.error).toMatchObject({ type: "OAuthException", code: 100, message: expect.stringMatching(/long-lived/) });
+    await aDayLater();
     const reply = await graph("/refresh_access_token", { grant_type: "ig_refresh_token", access_token: long });
     expect(reply.status).toBe(200);
     expect(Object.keys(reply.body)).toEqual(["access_token", "token_type", "expires_in"]);
     expect(reply.body).toMatchObject({ token_type: "bearer", expires_in: 5183944 });
     expect(reply.body.access_token).not.toBe(long);
-    const fromShort = await graph("/refresh_access_token", { grant_type: "ig_refresh_token", access_token: short.body.access_token });
-    expect(fromShort.status).toBe(400);
-    expect(fromShort.body.error.type).toBe("OAuthException");
   });
 
   it("/me and /v23.0/me answer the profile flat, user_id as a string equal to the token's", async () => {
@@ -155,6 +167,7 @@ describe("Instagram sandbox graph", () => {
 
   it("the version prefix works for the token calls too", async () => {
     const { long } = await longLived();
+    await aDayLater();
     expect((await graph("/v23.0/refresh_access_token", { grant_type: "ig_refresh_token", access_token: long })).status).toBe(200);
   });
 
@@ -168,7 +181,7 @@ describe("Instagram sandbox graph", () => {
 
   it("an expired token is code 190, subcode 463", async () => {
     const { long } = await longLived();
-    await services.database.db.update(sandboxTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sandboxTokens.tokenHash, tokenHash(long)));
+    await services.database.db.update(sandboxTokens).set({ expiresAt: new Date(clock.now() - 1000) }).where(eq(sandboxTokens.tokenHash, tokenHash(long)));
     expect((await graph("/me", { fields: "user_id", access_token: long })).body.error).toMatchObject({ code: 190, error_subcode: 463 });
   });
 

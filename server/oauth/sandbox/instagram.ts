@@ -1,16 +1,17 @@
 import type { Queryable } from "@/db/client";
+import { dateOf } from "../../clock";
 import type { Services } from "../../services";
 import { sandboxCredentials } from "../platforms/config";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
 import { bearerToken, fbTraceId, json, jsonText, readForm, secretsEqual } from "./http";
 import { instagramAppScopedId, sandboxAvatarUrl, sandboxCount, type SandboxUser } from "./identity";
+import { instagramLongLivedS, instagramShortLivedS } from "./lifetimes";
 import { activeToken, grantOf, pruneExpired, randomText, redeemCode, type Refusal, type SandboxGrant, storeTokens } from "./store";
 
-type SandboxServices = Pick<Services, "config" | "database">;
+type SandboxServices = Pick<Services, "config" | "database" | "clock">;
 
-export const INSTAGRAM_SHORT_LIVED_TTL_S = 3_600;
-/** The ~60 days Instagram's docs show for long-lived tokens, to the second. */
-export const INSTAGRAM_LONG_LIVED_TTL_S = 5_183_944;
+/** Instagram refreshes a long-lived token only once it is this old (PLATFORMS.md). */
+const INSTAGRAM_MIN_REFRESH_AGE_MS = 24 * 3_600_000;
 
 const tokenValue = () => `IGAA${randomText(96)}`;
 
@@ -50,7 +51,7 @@ export async function instagramAccessToken(services: SandboxServices, req: Reque
   if (!secretsEqual(form.get("client_secret"), credentials.clientSecret)) return oauthException("Error validating client secret.");
   if (form.get("grant_type") !== "authorization_code") return oauthException("Unsupported grant_type, expected authorization_code");
 
-  const now = new Date();
+  const now = dateOf(services.clock);
   await pruneExpired(services.database.db, now);
   return services.database.db.transaction(async (tx) => {
     const redeemed = await redeemCode(
@@ -60,7 +61,7 @@ export async function instagramAccessToken(services: SandboxServices, req: Reque
     );
     if (!redeemed.ok) return oauthException(CODE_REFUSALS[redeemed.refusal]);
     const grant = grantOf(redeemed.row);
-    const accessToken = await issueToken(tx, grant, "short_lived", INSTAGRAM_SHORT_LIVED_TTL_S, now);
+    const accessToken = await issueToken(tx, grant, "short_lived", instagramShortLivedS(grant.lifetimes), now);
     const userId = grant.user.userId;
     if (!/^\d+$/.test(userId)) throw new Error("sandbox Instagram user ids are decimal");
     return jsonText(`{"access_token":${JSON.stringify(accessToken)},"user_id":${userId},"permissions":${JSON.stringify(grant.scopes)}}`);
@@ -88,11 +89,21 @@ export function graphError({ message, code, subcode, status = 400 }: GraphErrorS
   return json({ error }, status);
 }
 
-/** Token failures are code 190: 463 when expired, 460 when the session is gone or never existed. */
-const tokenError = (refusal: Refusal): GraphErrorSpec =>
-  refusal === "expired"
-    ? { message: "Error validating access token: Session has expired.", code: 190, subcode: 463 }
-    : { message: "Error validating access token: The session has been invalidated or the token is not valid.", code: 190, subcode: 460 };
+/**
+ * Token failures are code 190 with the subcode PLATFORMS.md lists: 463 when
+ * expired, 458 when the user removed the app (the consent page's "Revoke
+ * access"), 460 when the session is gone or never existed.
+ */
+function tokenError(refusal: Refusal): GraphErrorSpec {
+  switch (refusal) {
+    case "expired":
+      return { message: "Error validating access token: Session has expired.", code: 190, subcode: 463 };
+    case "revoked":
+      return { message: "Error validating access token: The user has not authorized application.", code: 190, subcode: 458 };
+    default:
+      return { message: "Error validating access token: The session has been invalidated or the token is not valid.", code: 190, subcode: 460 };
+  }
+}
 
 const VERSION = /^v\d+\.\d+$/;
 
@@ -115,7 +126,12 @@ export async function instagramGraph(services: SandboxServices, req: Request, pa
   }
 }
 
-const longLivedReply = (accessToken: string) => json({ access_token: accessToken, token_type: "bearer", expires_in: INSTAGRAM_LONG_LIVED_TTL_S });
+/** Issues a long-lived token of the grant's lifetime and answers it as Graph does. */
+async function longLivedReply(db: Queryable, grant: SandboxGrant, now: Date): Promise<Response> {
+  const expiresIn = instagramLongLivedS(grant.lifetimes);
+  const accessToken = await issueToken(db, grant, "access", expiresIn, now);
+  return json({ access_token: accessToken, token_type: "bearer", expires_in: expiresIn });
+}
 
 /** ?grant_type=ig_exchange_token&client_secret=...&access_token=<short-lived> */
 async function exchangeForLongLived(services: SandboxServices, query: URLSearchParams): Promise<Response> {
@@ -125,29 +141,38 @@ async function exchangeForLongLived(services: SandboxServices, query: URLSearchP
   const token = query.get("access_token");
   if (!token) return graphError({ message: "An access token is required to request this resource.", code: 104 });
   const { db } = services.database;
-  const now = new Date();
+  const now = dateOf(services.clock);
   const found = await activeToken(db, "instagram", token, ["short_lived", "access"], now);
   if (!found.ok) return graphError(tokenError(found.refusal));
   if (found.row.kind !== "short_lived") return graphError({ message: "Only short-lived access tokens can be exchanged for long-lived ones.", code: 100 });
-  return longLivedReply(await issueToken(db, grantOf(found.row), "access", INSTAGRAM_LONG_LIVED_TTL_S, now));
+  return longLivedReply(db, grantOf(found.row), now);
 }
 
 /**
  * ?grant_type=ig_refresh_token&access_token=<long-lived>. A new long-lived
- * token; the old one stays valid until it expires. Unlike Instagram, the
- * sandbox does not insist on the token being 24 h old, so refresh can be
- * tested right after connecting.
+ * token of the grant's lifetime; the old one stays valid until it expires.
+ * As on Instagram, only a token at least 24 hours old may be refreshed:
+ * a younger one is refused with code 100 (a bad request, not 190, since the
+ * token itself is fine), so a token whose chosen lifetime is under a day
+ * can never be refreshed and simply expires.
  */
 async function refreshLongLived(services: SandboxServices, query: URLSearchParams): Promise<Response> {
   if (query.get("grant_type") !== "ig_refresh_token") return graphError({ message: "Unsupported grant_type, expected ig_refresh_token", code: 100 });
   const token = query.get("access_token");
   if (!token) return graphError({ message: "An access token is required to request this resource.", code: 104 });
   const { db } = services.database;
-  const now = new Date();
+  const now = dateOf(services.clock);
   const found = await activeToken(db, "instagram", token, ["short_lived", "access"], now);
   if (!found.ok) return graphError(tokenError(found.refusal));
   if (found.row.kind !== "access") return graphError({ message: "Only long-lived access tokens can be refreshed.", code: 100 });
-  return longLivedReply(await issueToken(db, grantOf(found.row), "access", INSTAGRAM_LONG_LIVED_TTL_S, now));
+  const refreshableAt = new Date(found.row.createdAt.getTime() + INSTAGRAM_MIN_REFRESH_AGE_MS);
+  if (now < refreshableAt) {
+    return graphError({
+      message: `(#100) The access token is less than 24 hours old and cannot be refreshed yet: it can be refreshed from ${refreshableAt.toISOString()}.`,
+      code: 100,
+    });
+  }
+  return longLivedReply(db, grantOf(found.row), now);
 }
 
 function profileField(field: string, user: SandboxUser, publicUrl: string): unknown {
@@ -181,7 +206,7 @@ function profileField(field: string, user: SandboxUser, publicUrl: string): unkn
  */
 async function me(services: SandboxServices, token: string | null, fieldsParam: string | null): Promise<Response> {
   if (!token) return graphError({ message: "An active access token must be used to query information about the current user.", code: 2500 });
-  const found = await activeToken(services.database.db, "instagram", token, ["short_lived", "access"], new Date());
+  const found = await activeToken(services.database.db, "instagram", token, ["short_lived", "access"], dateOf(services.clock));
   if (!found.ok) return graphError(tokenError(found.refusal));
   const { user, scopes } = grantOf(found.row);
   if (!scopes.includes(PLATFORM_SCOPES.instagram.basic)) {

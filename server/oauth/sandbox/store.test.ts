@@ -1,32 +1,45 @@
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxTokenKind, sandboxTokens } from "@/db/schema";
+import { freshDatabase } from "@/test-support/freshDatabase";
 import { startTestServices, type TestApi } from "@/test-support/harness";
 import { postForm, read, startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandbox";
 import type { Services } from "../../services";
 import { redirectUri, sandboxCredentials } from "../platforms/config";
 import { CODE_TTL_MS } from "./authorize";
 import { sandboxUser } from "./identity";
+import { PLATFORM_LIFETIMES } from "./lifetimes";
 import { LONG_ROW_GRACE_MS, newGrant, pruneExpired, randomText, SHORT_ROW_GRACE_MS, storeTokens, tokenHash } from "./store";
 
 let services: Services;
 let api: TestApi;
+let fresh: Awaited<ReturnType<typeof freshDatabase>>;
 
+// A database of its own: pruning "as of 2030" deletes every sandbox row there is, which on a shared
+// PostgreSQL would include other test files' codes and tokens.
 beforeAll(async () => {
-  services = await startTestServices();
+  fresh = await freshDatabase();
+  services = await startTestServices({ env: { DATABASE_URL: fresh.url } });
   api = await startSandboxApi();
 });
 
 afterAll(async () => {
   await api.close();
   await services.close();
+  await fresh.drop();
 });
 
 const MINUTE = 60_000;
 
 /** Stores one code or token of a fresh grant as if issued at `issuedAt`; returns its hash. */
 async function issued(kind: SandboxTokenKind, issuedAt: Date, ttlMs: number): Promise<string> {
-  const grant = newGrant({ platform: "tiktok", clientId: "sandbox_tiktok", user: sandboxUser("tiktok", "prune_me")!, scopes: ["user.info.basic"] });
+  const grant = newGrant({
+    platform: "tiktok",
+    clientId: "sandbox_tiktok",
+    user: sandboxUser("tiktok", "prune_me")!,
+    scopes: ["user.info.basic"],
+    lifetimes: PLATFORM_LIFETIMES,
+  });
   const value = randomText(32);
   const code = kind === "code" ? { redirectUri: redirectUri(services.config, "tiktok"), codeChallenge: null } : {};
   await storeTokens(services.database.db, grant, [{ kind, value, expiresAt: new Date(issuedAt.getTime() + ttlMs), ...code }], issuedAt);

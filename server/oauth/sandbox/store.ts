@@ -3,6 +3,7 @@ import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { type Platform, type SandboxTokenKind, sandboxTokens } from "@/db/schema";
 import type { SandboxUser } from "./identity";
+import type { GrantLifetimes } from "./lifetimes";
 
 export type SandboxTokenRow = typeof sandboxTokens.$inferSelect;
 
@@ -12,13 +13,14 @@ export const tokenHash = (value: string) => createHash("sha256").update(value).d
 /** `bytes` random bytes as base64url text. */
 export const randomText = (bytes: number) => randomBytes(bytes).toString("base64url");
 
-/** One consent: who, for which client, with which scopes. Codes and tokens inherit it. */
+/** One consent: who, for which client, with which scopes and token lifetimes. Codes and tokens inherit it. */
 export interface SandboxGrant {
   grantId: string;
   platform: Platform;
   clientId: string;
   user: SandboxUser;
   scopes: string[];
+  lifetimes: GrantLifetimes;
 }
 
 export const newGrant = (input: Omit<SandboxGrant, "grantId">): SandboxGrant => ({ grantId: randomUUID(), ...input });
@@ -30,6 +32,7 @@ export const grantOf = (row: SandboxTokenRow): SandboxGrant => ({
   clientId: row.clientId,
   user: { platform: row.platform, username: row.username, displayName: row.displayName, userId: row.userId },
   scopes: row.grantedScopes,
+  lifetimes: { accessTtlSeconds: row.accessTtlSeconds, refreshTtlSeconds: row.refreshTtlSeconds },
 });
 
 const unexpired = (now: Date) => gt(sandboxTokens.expiresAt, now);
@@ -58,6 +61,8 @@ export async function storeTokens(db: Queryable, grant: SandboxGrant, specs: Iss
       grantedScopes: grant.scopes,
       redirectUri: spec.redirectUri ?? null,
       codeChallenge: spec.codeChallenge ?? null,
+      accessTtlSeconds: grant.lifetimes.accessTtlSeconds,
+      refreshTtlSeconds: grant.lifetimes.refreshTtlSeconds,
       expiresAt: spec.expiresAt,
       createdAt: now,
     })),
@@ -177,6 +182,32 @@ export async function revokeGrant(db: Queryable, grantId: string, now: Date) {
     .update(sandboxTokens)
     .set({ revokedAt: now })
     .where(and(eq(sandboxTokens.grantId, grantId), isNull(sandboxTokens.revokedAt)));
+}
+
+/**
+ * Revokes every code and token of one sandbox user's consents to one client
+ * that could still be used (the consent page's "Revoke access", standing in
+ * for the user removing the app on the platform); answers how many consents
+ * that ended. What is already dead keeps its cause of death: an expired
+ * Instagram token goes on saying "expired" (463) rather than "removed"
+ * (458), a rotated refresh token "already used".
+ */
+export async function revokeUserGrants(db: Queryable, input: { platform: Platform; clientId: string; userId: string }, now: Date): Promise<number> {
+  const revoked = await db
+    .update(sandboxTokens)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(sandboxTokens.platform, input.platform),
+        eq(sandboxTokens.clientId, input.clientId),
+        eq(sandboxTokens.userId, input.userId),
+        isNull(sandboxTokens.revokedAt),
+        isNull(sandboxTokens.usedAt),
+        unexpired(now),
+      ),
+    )
+    .returning({ grantId: sandboxTokens.grantId });
+  return new Set(revoked.map((row) => row.grantId)).size;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { randomInt } from "node:crypto";
+import { dateOf } from "../../clock";
 import type { Services } from "../../services";
 import { sandboxCredentials } from "../platforms/config";
 import { bearerToken, json, readForm, secretsEqual, tiktokLogId } from "./http";
 import { sandboxAvatarUrl, sandboxCount, type SandboxUser, tiktokUnionId } from "./identity";
+import { tiktokLifetimes } from "./lifetimes";
 import {
   activeToken,
   grantOf,
@@ -16,11 +18,7 @@ import {
   storeTokens,
 } from "./store";
 
-type SandboxServices = Pick<Services, "config" | "database">;
-
-/** Lifetimes from TikTok's token docs (24 h / 365 d); the adapters must read them from the reply anyway. */
-export const TIKTOK_ACCESS_TTL_S = 86_400;
-export const TIKTOK_REFRESH_TTL_S = 31_536_000;
+type SandboxServices = Pick<Services, "config" | "database" | "clock">;
 
 /** Tokens shaped like TikTok's: `act.` / `rft.` prefixes and the `!NNNN.va` tail. */
 const tokenValue = (prefix: "act" | "rft") => `${prefix}.${randomText(36)}!${randomInt(1000, 10000)}.va`;
@@ -77,7 +75,7 @@ export async function tiktokToken(services: SandboxServices, req: Request): Prom
   const refusal = clientRefusal(services, form);
   if (refusal) return refusal;
   const { db } = services.database;
-  const now = new Date();
+  const now = dateOf(services.clock);
   const clientId = form.get("client_key")!;
 
   switch (form.get("grant_type")) {
@@ -94,7 +92,9 @@ export async function tiktokToken(services: SandboxServices, req: Request): Prom
           now,
         );
         if (!redeemed.ok) return oauthError("invalid_grant", CODE_REFUSALS[redeemed.refusal]);
-        return tokenReply(await issueTokens(tx, grantOf(redeemed.row), now));
+        const grant = grantOf(redeemed.row);
+        const refreshExpiresAt = new Date(now.getTime() + tiktokLifetimes(grant.lifetimes).refreshS * 1000);
+        return tokenReply(await issueTokens(tx, grant, now, refreshExpiresAt));
       });
     }
     case "refresh_token": {
@@ -103,7 +103,11 @@ export async function tiktokToken(services: SandboxServices, req: Request): Prom
       return db.transaction(async (tx) => {
         const redeemed = await redeemRefreshToken(tx, { platform: "tiktok", token, clientId }, now);
         if (!redeemed.ok) return oauthError("invalid_grant", REFRESH_REFUSALS[redeemed.refusal]);
-        return tokenReply(await issueTokens(tx, grantOf(redeemed.row), now));
+        // The authorization's refresh lifetime runs from the first issuance
+        // and rotation does not renew it ("valid for 365 days after the
+        // initial issuance"): the new token inherits the old one's deadline,
+        // past which the next refresh is invalid_grant.
+        return tokenReply(await issueTokens(tx, grantOf(redeemed.row), now, redeemed.row.expiresAt));
       });
     }
     case null:
@@ -118,30 +122,42 @@ interface IssuedTokens {
   grant: SandboxGrant;
   accessToken: string;
   refreshToken: string;
+  /** Seconds, as the reply states them. */
+  expiresIn: number;
+  refreshExpiresIn: number;
 }
 
-async function issueTokens(db: Parameters<typeof storeTokens>[0], grant: SandboxGrant, now: Date): Promise<IssuedTokens> {
+/**
+ * A fresh access token of the grant's lifetime and a refresh token that
+ * dies at `refreshExpiresAt`. The access token is not cut short at that
+ * deadline: nothing in TikTok's docs says it is, and its `expires_in` then
+ * always reads as the lifetime chosen.
+ */
+async function issueTokens(db: Parameters<typeof storeTokens>[0], grant: SandboxGrant, now: Date, refreshExpiresAt: Date): Promise<IssuedTokens> {
   const accessToken = tokenValue("act");
   const refreshToken = tokenValue("rft");
+  const expiresIn = tiktokLifetimes(grant.lifetimes).accessS;
   await storeTokens(
     db,
     grant,
     [
-      { kind: "access", value: accessToken, expiresAt: new Date(now.getTime() + TIKTOK_ACCESS_TTL_S * 1000) },
-      { kind: "refresh", value: refreshToken, expiresAt: new Date(now.getTime() + TIKTOK_REFRESH_TTL_S * 1000) },
+      { kind: "access", value: accessToken, expiresAt: new Date(now.getTime() + expiresIn * 1000) },
+      { kind: "refresh", value: refreshToken, expiresAt: refreshExpiresAt },
     ],
     now,
   );
-  return { grant, accessToken, refreshToken };
+  // Whole seconds, rounded down, so a client that schedules from the reply is never late.
+  const refreshExpiresIn = Math.floor((refreshExpiresAt.getTime() - now.getTime()) / 1000);
+  return { grant, accessToken, refreshToken, expiresIn, refreshExpiresIn };
 }
 
 /** The success body, key for key as TikTok sends it. */
-const tokenReply = ({ grant, accessToken, refreshToken }: IssuedTokens) =>
+const tokenReply = ({ grant, accessToken, refreshToken, expiresIn, refreshExpiresIn }: IssuedTokens) =>
   json({
     access_token: accessToken,
-    expires_in: TIKTOK_ACCESS_TTL_S,
+    expires_in: expiresIn,
     open_id: grant.user.userId,
-    refresh_expires_in: TIKTOK_REFRESH_TTL_S,
+    refresh_expires_in: refreshExpiresIn,
     refresh_token: refreshToken,
     scope: grant.scopes.join(","),
     token_type: "Bearer",
@@ -160,7 +176,7 @@ export async function tiktokRevoke(services: SandboxServices, req: Request): Pro
   const token = form.get("token");
   if (!token) return oauthError("invalid_request", "token is required.");
   const { db } = services.database;
-  const now = new Date();
+  const now = dateOf(services.clock);
   const found = await activeToken(db, "tiktok", token, ["access", "refresh"], now);
   if (found.ok && found.row.clientId === form.get("client_key")) await revokeGrant(db, found.row.grantId, now);
   return new Response(null, { status: 200, headers: { "Cache-Control": "no-store", "x-tt-logid": tiktokLogId() } });
@@ -226,7 +242,7 @@ export function apiError(status: number, code: string, message: string): Respons
 export async function tiktokUserInfo(services: SandboxServices, req: Request): Promise<Response> {
   const token = bearerToken(req);
   if (!token) return apiError(401, "access_token_invalid", "The access token is invalid or not found in the request.");
-  const found = await activeToken(services.database.db, "tiktok", token, ["access"], new Date());
+  const found = await activeToken(services.database.db, "tiktok", token, ["access"], dateOf(services.clock));
   if (!found.ok) {
     const why = found.refusal === "expired" ? "The access token has expired." : "The access token is invalid or not found in the request.";
     return apiError(401, "access_token_invalid", why);
