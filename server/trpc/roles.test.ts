@@ -38,6 +38,8 @@ const MUTATIONS: Record<string, (c: ReturnType<typeof caller>) => Promise<unknow
     return c.allowlist.remove({ keyId: tenant.keyId, url: "https://gone.example.com/cb" });
   },
   "accounts.disconnect": async (c) => c.accounts.disconnect({ id: (await seedAccount(services, tenant)).id, mode: "test" }),
+  // A new Instagram token is answered as it is (Instagram refreshes none under 24 h old): no platform call needed.
+  "accounts.refresh": async (c) => c.accounts.refresh({ id: (await seedAccount(services, tenant, { platform: "instagram", refreshToken: null })).id, mode: "test" }),
   "members.add": (c) => c.members.add({ email: `new-${Math.random()}@example.com`, role: "member", password: "another long password" }),
 };
 

@@ -3,6 +3,7 @@ import { accountsRouter, attemptsRouter, auditRouter, overviewRouter } from "./r
 import { allowlistRouter, apiKeysRouter } from "./routers/apiKeys";
 import { authRouter } from "./routers/auth";
 import { membersRouter } from "./routers/members";
+import { operationsRouter } from "./routers/operations";
 import { projectsRouter } from "./routers/projects";
 
 /** The console's procedures: thin calls into the same domain functions REST and ladmin use. */
@@ -17,6 +18,7 @@ export const appRouter = router({
   accounts: accountsRouter,
   audit: auditRouter,
   members: membersRouter,
+  operations: operationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

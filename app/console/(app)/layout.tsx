@@ -37,7 +37,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </span>
         </a>
         <ModeSwitch mode={mode} />
-        <ConsoleNav />
+        <ConsoleNav isAdmin={role !== "member"} />
         <div className={styles.who}>
           <span className={styles.whoEmail}>{user.email}</span>
           <span>

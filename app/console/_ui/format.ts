@@ -1,5 +1,7 @@
 /** Display helpers shared by the console pages. Pure functions: safe on the server and the client. */
 
+import type { ReauthReason } from "@/server/contract/vocabulary";
+
 export const PLATFORM_LABEL: Record<string, string> = { tiktok: "TikTok", instagram: "Instagram" };
 export const platformLabel = (platform: string) => PLATFORM_LABEL[platform] ?? platform;
 
@@ -14,6 +16,7 @@ const ACTION_LABEL: Record<string, string> = {
   "allowlist.removed": "removed a return URL from API key",
   "account.connected": "connected an account",
   "account.disconnected": "disconnected an account",
+  "account.refreshed": "refreshed the tokens of an account",
   "account.reconnected": "reconnected an account",
   "user.signed_in": "signed in",
   "user.created": "added member",
@@ -72,4 +75,47 @@ export function shortDay(day: string): string {
 export function longDay(day: string): string {
   const date = new Date(`${day}T00:00:00Z`);
   return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "long", day: "numeric", month: "long" }).format(date);
+}
+
+/** Why an account needs its end-customer, short enough for a table cell (REAUTH_REASONS in the contract). */
+export const REAUTH_LABEL: Record<ReauthReason, string> = {
+  refresh_token_expired: "Refresh token expired",
+  token_revoked: "Access withdrawn",
+  permission_removed: "Permission removed",
+  refresh_failed: "Refresh interrupted",
+};
+/** The same reasons in a sentence, for where there is room (a tooltip). */
+export const REAUTH_DETAIL: Record<ReauthReason, string> = {
+  refresh_token_expired: "The credential that refreshes this account's tokens ran out before it was used.",
+  token_revoked: "The end-customer or the platform withdrew the authorization.",
+  permission_removed: "A permission the refresh needs was taken back.",
+  refresh_failed: "A refresh was cut off after it may have used the refresh token, which cannot be sent twice.",
+};
+export const reauthLabel = (reason: string) => REAUTH_LABEL[reason as ReauthReason] ?? reason.replace(/_/g, " ");
+export const reauthDetail = (reason: string) => REAUTH_DETAIL[reason as ReauthReason] ?? reauthLabel(reason);
+
+const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "always" });
+
+/** "in 3 hours", "5 minutes ago": `target` as seen from `now`, in the largest unit that reads naturally. */
+export function relativeTime(target: number, now: number): string {
+  const diff = target - now;
+  const abs = Math.abs(diff);
+  const sign = diff < 0 ? -1 : 1;
+  if (abs < 60_000) return diff <= 0 ? "just now" : "in less than a minute";
+  // Units are picked after rounding, so 59.6 minutes reads "in 1 hour", never "in 60 minutes".
+  const minutes = Math.round(abs / 60_000);
+  if (minutes < 60) return RELATIVE.format(sign * minutes, "minute");
+  const hours = Math.round(abs / 3_600_000);
+  if (hours < 24) return RELATIVE.format(sign * hours, "hour");
+  const days = Math.round(abs / 86_400_000);
+  if (days < 60) return RELATIVE.format(sign * days, "day");
+  return RELATIVE.format(sign * Math.round(abs / (30 * 86_400_000)), "month");
+}
+
+/** An interval in words: 300000 -> "5 minutes", 2000 -> "2 seconds". */
+export function durationWords(ms: number): string {
+  for (const [unit, size] of [["day", 86_400_000], ["hour", 3_600_000], ["minute", 60_000], ["second", 1_000]] as const) {
+    if (ms >= size && ms % size === 0) return ms === size ? `1 ${unit}` : `${ms / size} ${unit}s`;
+  }
+  return `${ms} ms`;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ids } from "@/server/contract/ids";
+import { ACCOUNT_STATUSES } from "@/server/contract/vocabulary";
+import { refreshSocialAccount } from "../../accounts/refreshNow";
 import { disconnectSocialAccount, listOrgAccounts } from "../../accounts/service";
 import { listAuditEvents } from "../../audit/list";
 import { consoleOverview } from "../../console/overview";
@@ -19,12 +21,14 @@ export const attemptsRouter = router({
 
 export const accountsRouter = router({
   list: orgModeProcedure
-    .input(z.object({ projectId: ids.prj.optional(), cursor: cursorSchema.optional() }))
+    .input(z.object({ projectId: ids.prj.optional(), status: z.enum(ACCOUNT_STATUSES).optional(), cursor: cursorSchema.optional() }))
     .query(({ ctx, input }) => listOrgAccounts(...callInMode(ctx), input)),
   disconnect: adminModeProcedure.input(z.object({ id: ids.sa })).mutation(async ({ ctx, input }) => {
     await disconnectSocialAccount(...callInMode(ctx), input.id);
     return { id: input.id };
   }),
+  // "Refresh now": the account as it is after the refresh, or NEEDS_REAUTH / UNAVAILABLE in words.
+  refresh: adminModeProcedure.input(z.object({ id: ids.sa })).mutation(({ ctx, input }) => refreshSocialAccount(...callInMode(ctx), input.id)),
 });
 
 export const auditRouter = router({

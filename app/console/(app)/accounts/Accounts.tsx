@@ -1,21 +1,21 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import type { inferRouterInputs } from "@trpc/server";
+import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useEffect, useState, useTransition } from "react";
+import type { AppRouter } from "@/server/trpc/root";
 import styles from "../../console.module.css";
 import { LoadError, Loading } from "../../_ui/Alert";
 import { LoadMore } from "../../_ui/LoadMore";
-import { StatusBadge } from "../../_ui/Badge";
-import { ConfirmAction } from "../../_ui/ConfirmAction";
-import { None } from "../../_ui/None";
-import { platformLabel } from "../../_ui/format";
-import { Time } from "../../_ui/Time";
-import { type RouterOutputs, useConsoleMode, useTRPC, useViewer } from "../../trpc";
+import { useConsoleMode, useTRPC, useViewer } from "../../trpc";
+import { AccountRow } from "./AccountRow";
 
-type Account = RouterOutputs["accounts"]["list"]["items"][number];
+/** The list filters in the URL (everything accounts.list takes but the cursor and the console's mode). */
+export type AccountFilters = Omit<inferRouterInputs<AppRouter>["accounts"]["list"], "cursor" | "mode">;
 
-export function Accounts({ projectId }: { projectId?: string }) {
+export function Accounts({ filters }: { filters: AccountFilters }) {
   const trpc = useTRPC();
   const { isAdmin } = useViewer();
   const mode = useConsoleMode();
@@ -24,27 +24,35 @@ export function Accounts({ projectId }: { projectId?: string }) {
   const [navigating, startTransition] = useTransition();
   const projects = useQuery(trpc.projects.list.queryOptions());
   const accounts = useInfiniteQuery(
-    trpc.accounts.list.infiniteQueryOptions({ projectId, mode }, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.accounts.list.infiniteQueryOptions({ ...filters, mode }, { getNextPageParam: (page) => page.nextCursor }),
   );
   const items = accounts.data?.pages.flatMap((page) => page.items) ?? [];
   const highlighted = useHash();
+  const filtered = Boolean(filters.projectId || filters.status);
+
+  function setFilter(name: keyof AccountFilters, value: string) {
+    const next = new URLSearchParams();
+    const merged = { ...filters, [name]: value || undefined };
+    for (const [key, v] of Object.entries(merged)) if (v) next.set(key, v);
+    const query = next.toString();
+    startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
+  }
 
   return (
     <>
       <form className={styles.filters} role="search" aria-label="Filter accounts" onSubmit={(event) => event.preventDefault()}>
         <div className={styles.field}>
+          <label htmlFor="filter-status">Status</label>
+          <select id="filter-status" className={styles.select} value={filters.status ?? ""} onChange={(event) => setFilter("status", event.target.value)}>
+            <option value="">All statuses</option>
+            <option value="active">Active</option>
+            <option value="needs_reauth">Needs the end-customer to reconnect</option>
+            <option value="disconnected">Disconnected</option>
+          </select>
+        </div>
+        <div className={styles.field}>
           <label htmlFor="filter-project">Project</label>
-          <select
-            id="filter-project"
-            className={styles.select}
-            value={projectId ?? ""}
-            onChange={(event) => {
-              const value = event.target.value;
-              startTransition(() =>
-                router.replace(value ? `${pathname}?projectId=${encodeURIComponent(value)}` : pathname, { scroll: false }),
-              );
-            }}
-          >
+          <select id="filter-project" className={styles.select} value={filters.projectId ?? ""} onChange={(event) => setFilter("projectId", event.target.value)}>
             <option value="">All projects</option>
             {(projects.data ?? []).map((project) => (
               <option key={project.id} value={project.id}>
@@ -52,11 +60,16 @@ export function Accounts({ projectId }: { projectId?: string }) {
                 {project.archivedAt ? " (archived)" : ""}
               </option>
             ))}
-            {projectId && projects.data && !projects.data.some((p) => p.id === projectId) ? (
-              <option value={projectId}>{projectId}</option>
+            {filters.projectId && projects.data && !projects.data.some((p) => p.id === filters.projectId) ? (
+              <option value={filters.projectId}>{filters.projectId}</option>
             ) : null}
           </select>
         </div>
+        {filtered ? (
+          <Link href={pathname} className={styles.buttonGhost} replace scroll={false}>
+            Clear filters
+          </Link>
+        ) : null}
       </form>
 
       <div aria-busy={navigating || accounts.isFetching ? true : undefined}>
@@ -66,27 +79,23 @@ export function Accounts({ projectId }: { projectId?: string }) {
           <LoadError error={accounts.error} retry={() => accounts.refetch()} />
         ) : items.length === 0 ? (
           <div className={styles.empty}>
-            <p>
-              {projectId
-                ? `No ${mode}-mode accounts in this project yet.`
-                : `No ${mode}-mode accounts yet. An account appears here when an end-customer finishes a connection made with a ${mode} key.`}
-            </p>
+            <p>{emptyText(filters, mode)}</p>
           </div>
         ) : (
           <>
             <div className={styles.tableWrap}>
               <table className={styles.table}>
-                <caption className={styles.visuallyHidden}>Connected social accounts</caption>
+                <caption className={styles.visuallyHidden}>Connected social accounts and their health</caption>
                 <thead>
                   <tr>
                     <th scope="col">
                       <span className={styles.visuallyHidden}>Avatar</span>
                     </th>
-                    <th scope="col">Username</th>
-                    <th scope="col">Display name</th>
+                    <th scope="col">Account</th>
                     <th scope="col">Platform</th>
                     <th scope="col">Project</th>
                     <th scope="col">Status</th>
+                    <th scope="col">Access token</th>
                     <th scope="col">Connected</th>
                     {isAdmin ? (
                       <th scope="col">
@@ -97,7 +106,14 @@ export function Accounts({ projectId }: { projectId?: string }) {
                 </thead>
                 <tbody>
                   {items.map((account) => (
-                    <AccountRow key={account.id} account={account} isAdmin={isAdmin} highlighted={highlighted === account.id} />
+                    <AccountRow
+                      key={account.id}
+                      account={account}
+                      isAdmin={isAdmin}
+                      highlighted={highlighted === account.id}
+                      filtered={Boolean(filters.status)}
+                      columns={isAdmin ? 8 : 7}
+                    />
                   ))}
                 </tbody>
               </table>
@@ -110,6 +126,13 @@ export function Accounts({ projectId }: { projectId?: string }) {
   );
 }
 
+function emptyText(filters: AccountFilters, mode: string): string {
+  if (filters.status === "needs_reauth") return `No ${mode}-mode accounts${filters.projectId ? " in this project" : ""} need their end-customer to reconnect.`;
+  if (filters.status) return "No accounts match these filters.";
+  if (filters.projectId) return `No ${mode}-mode accounts in this project yet.`;
+  return `No ${mode}-mode accounts yet. An account appears here when an end-customer finishes a connection made with a ${mode} key.`;
+}
+
 /** The account id in the URL fragment (links from an attempt point at its account's row). */
 function useHash() {
   const [hash, setHash] = useState<string | null>(null);
@@ -120,76 +143,4 @@ function useHash() {
     return () => window.removeEventListener("hashchange", read);
   }, []);
   return hash;
-}
-
-function AccountRow({ account, isAdmin, highlighted }: { account: Account; isAdmin: boolean; highlighted: boolean }) {
-  const trpc = useTRPC();
-  const mode = useConsoleMode();
-  const queryClient = useQueryClient();
-  const disconnect = useMutation(
-    trpc.accounts.disconnect.mutationOptions({
-      onSuccess: () =>
-        Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.accounts.list.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.overview.get.queryKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.projects.list.queryKey() }),
-        ]),
-    }),
-  );
-  // Some platforms may not return a username: fall back to the display name, then the platform's user id.
-  const handle = account.username ? `@${account.username}` : (account.displayName ?? account.platformUserId);
-  const rowRef = useRef<HTMLTableRowElement>(null);
-  useEffect(() => {
-    if (highlighted) rowRef.current?.scrollIntoView({ block: "center" });
-  }, [highlighted]);
-
-  return (
-    <tr
-      id={account.id}
-      className={highlighted ? styles.highlightRow : undefined}
-      ref={rowRef}
-    >
-      <td>
-        {account.avatarUrl ? (
-          // Platform CDNs serve these: a plain <img>, and no referrer goes with the request.
-          <img src={account.avatarUrl} alt="" width={32} height={32} className={styles.avatar} referrerPolicy="no-referrer" loading="lazy" />
-        ) : (
-          <span className={styles.avatarBlank} aria-hidden="true">
-            {handle.replace(/^@/, "").slice(0, 1).toUpperCase()}
-          </span>
-        )}
-      </td>
-      <th scope="row">{handle}</th>
-      <td>{account.displayName ?? <None />}</td>
-      <td>{platformLabel(account.platform)}</td>
-      <td>{account.projectName}</td>
-      <td>
-        <StatusBadge status={account.status} />
-      </td>
-      <td>
-        <Time iso={account.createdAt} />
-      </td>
-      {isAdmin ? (
-        <td>
-          {account.status === "disconnected" ? null : (
-            <div className={styles.rowActions}>
-              <ConfirmAction
-                label="Disconnect"
-                accessibleName={`Disconnect ${handle}`}
-                title={`Disconnect ${handle}?`}
-                confirmLabel="Yes, disconnect"
-                onConfirm={() => disconnect.mutateAsync({ id: account.id, mode })}
-                compact
-              >
-                <p>
-                  Layers asks {platformLabel(account.platform)} to revoke its tokens and deletes them. The end-customer has to
-                  connect again before your product can use this account.
-                </p>
-              </ConfirmAction>
-            </div>
-          )}
-        </td>
-      ) : null}
-    </tr>
-  );
 }
