@@ -8,7 +8,9 @@ import { cleanEnv, freePort, freshDataDir, npmStart, Proc } from "./support/proc
  * Web and workers apart, as the deployment guide runs them: `npm start` with
  * LAYERS_WORKER=off serves and runs no jobs; `npm run worker` runs them.
  */
-const worker = (env: Record<string, string | undefined>) => new Proc(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/worker.ts"], env, { name: "npm run worker" });
+// As package.json runs it: tsx as a loader in the one process, so a signal reaches the worker itself (tsx's CLI
+// wrapper relays signals to a child and SIGKILLs it when the child is slow to acknowledge, as under load).
+const worker = (env: Record<string, string | undefined>) => new Proc(process.execPath, ["--import", "tsx", "scripts/worker.ts"], env, { name: "npm run worker" });
 
 test("npm run worker refuses the embedded database with one line: npm start runs the workers there", async () => {
   const proc = worker(cleanEnv({ LAYERS_DATA_DIR: freshDataDir() }));

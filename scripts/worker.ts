@@ -3,6 +3,11 @@
  * ending abandoned OAuth attempts) in a process of their own, beside servers
  * started with LAYERS_WORKER=off, so web and workers scale apart. Any number
  * may run: the queues hand each job to one of them.
+ *
+ * package.json runs it with tsx as a loader (`node --import tsx`), not tsx's
+ * CLI: the CLI runs the script in a child process, relays signals to it, and
+ * SIGKILLs it when the child does not acknowledge within 30 ms, which under
+ * load cut the graceful stop short.
  */
 import "@/server/runtime/requireNode";
 import { configOrExit, envOrExit } from "@/server/cli/config";
@@ -21,19 +26,19 @@ if (isEmbedded(envOrExit())) {
 }
 const config = configOrExit();
 const services = await createServices(config, { poolSize: 4 });
-await services.database.migrate();
-await runWorkers(services.jobs, domainContext(services));
-process.stdout.write(`Layers Connect worker running: token refresh sweep every ${formatMs(config.refreshSweepMs)}. Stop with Ctrl-C.\n`);
 
-let stopping = false;
+// Before anything can be working: a signal during start-up stops cleanly too.
+let stopping: Promise<void> | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
     // Jobs in hand finish (up to pg-boss's graceful timeout); the rest wait in the queue for another worker.
-    void services.close().then(
+    stopping ??= services.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   });
 }
+
+await services.database.migrate();
+await runWorkers(services.jobs, domainContext(services));
+process.stdout.write(`Layers Connect worker running: token refresh sweep every ${formatMs(config.refreshSweepMs)}. Stop with Ctrl-C.\n`);

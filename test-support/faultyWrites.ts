@@ -6,14 +6,20 @@ import type { Queryable } from "@/db/client";
  * the fault sits exactly between a platform's reply and the write that
  * stores it. `matches` sees the values of each `update(table).set(values)`.
  */
-export function faultyWrites(db: Queryable, opts: { matches: (values: Record<string, unknown>) => boolean; fail: number | "hang" }): Queryable {
+export function faultyWrites(
+  db: Queryable,
+  opts: { matches: (values: Record<string, unknown>) => boolean; fail: number | "hang"; onFault?: () => void },
+): Queryable {
   let failuresLeft = opts.fail === "hang" ? Infinity : opts.fail;
   const lostConnection = () => Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
   // A drizzle query builder is a thenable chain (set → where → returning); the fault is decided at `set`
   // and delivered when the chain is awaited.
   const faulty = <T extends object>(builder: T, fault: "fail" | "hang"): T => {
     // Every way of awaiting the chain (then, catch, finally) meets the fault, and none runs the query.
-    const outcome = () => (fault === "hang" ? new Promise<never>(() => {}) : Promise.reject(lostConnection()));
+    const outcome = () => {
+      opts.onFault?.();
+      return fault === "hang" ? new Promise<never>(() => {}) : Promise.reject(lostConnection());
+    };
     const settle: Record<PropertyKey, (...args: never[]) => unknown> = {
       then: (onFulfilled?: (v: unknown) => unknown, onRejected?: (e: unknown) => unknown) => outcome().then(onFulfilled, onRejected),
       catch: (onRejected?: (e: unknown) => unknown) => outcome().catch(onRejected),

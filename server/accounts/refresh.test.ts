@@ -212,12 +212,14 @@ describe("one refresh per account at a time", () => {
 
   it("a database that fails the write after TikTok answered: the tokens in hand are stored once it answers again, nothing is sent twice", async () => {
     const account = await connect("tiktok");
-    const flaky = { ...ctx, db: faultyWrites(ctx.db, { matches: (v) => "lastRefreshedAt" in v, fail: 3 }) };
+    let faults = 0;
+    const flaky = { ...ctx, db: faultyWrites(ctx.db, { matches: (v) => "lastRefreshedAt" in v, fail: 3, onFault: () => faults++ }) };
     const refreshing = refreshAccountTokens(flaky, account.id, { force: true });
-    let settled = false;
-    void refreshing.finally(() => (settled = true));
-    // The holder pauses between tries on the clock: 250 ms, 500 ms, 1 s.
-    while (!settled) await clock.tick(250);
+    // After each failed write the holder pauses on the clock (250 ms, 500 ms, 1 s) and tries again.
+    for (const [nth, pause] of [[1, 250], [2, 500], [3, 1_000]] as const) {
+      await expect.poll(() => faults).toBe(nth);
+      await clock.tick(pause);
+    }
     expect((await refreshing)?.kind).toBe("refreshed");
     expect(await storedRefreshToken(account.id)).not.toBe(account.refreshToken);
     expect(hosts.refreshes.map((r) => r.outcome)).toEqual(["refreshed"]);

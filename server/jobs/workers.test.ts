@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { TestClock } from "pg-boss";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { socialAccounts } from "@/db/schema";
 import { upsertSocialAccount } from "@/server/accounts/service";
 import { sweepDueAccounts } from "@/server/accounts/sweep";
@@ -38,6 +38,9 @@ beforeAll(async () => {
   workers = [await runWorkers(services.jobs, domainContext(services)), await runWorkers(second.jobs, domainContext(second))];
   tenant = await seedTenant(services, { mode: "live" });
 }, 120_000);
+beforeEach(() => {
+  hosts.refreshes.length = 0;
+});
 // Each test's accounts leave with it: the sweep acts on every account in the database.
 afterEach(async () => {
   await Promise.all(workers.map((w) => w.settled()));
@@ -108,6 +111,12 @@ describe("the refresh sweep, with two instances working the queues", () => {
     expect(sentOnce()).toEqual({ duplicates: [], refused: 0 });
     expect(hosts.refreshes.filter((r) => r.platform === "instagram")).toEqual([]);
   }, 300_000);
+
+  it("one due account, two instances sweeping and working: one refresh call", async () => {
+    const account = await connect("tiktok", { accessTtlS: 300 });
+    await advance(3 * MIN);
+    expect(hosts.refreshes.map((r) => [r.token, r.outcome])).toEqual([[account.refreshToken, "refreshed"]]);
+  });
 
   it("refreshes Instagram's 60-day tokens past half their life, for 150 days", async () => {
     const account = await connect("instagram");
