@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
-import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../test-support/liveTikTok";
-import { api, type Instance, ladmin, startInstance } from "./support/layers";
-import { connectLive } from "./support/live";
+import type { LiveTikTok } from "../test-support/liveTikTok";
+import type { Instance } from "./support/layers";
+import { connectLive, connectSandbox, useLiveInstance } from "./support/live";
 
 /**
  * Account health in the console: an admin reads each account's status,
@@ -17,28 +17,14 @@ import { connectLive } from "./support/live";
  */
 test.describe.configure({ mode: "serial" });
 
+const admin = { email: "ops-admin@acme.example", password: "a long enough password", role: "admin" } as const;
+const member = { email: "ops-member@acme.example", password: "another long password", role: "member" } as const;
+const fixture = useLiveInstance([admin, member]);
 let tiktok: LiveTikTok;
 let instance: Instance;
 let liveKey: string;
 let lapsedId: string;
-const admin = { email: "ops-admin@acme.example", password: "a long enough password" };
-const member = { email: "ops-member@acme.example", password: "another long password" };
-
-test.beforeAll(async () => {
-  tiktok = await startLiveTikTok();
-  instance = await startInstance((url) => [`${url}/connect/return`], {
-    env: liveTikTokEnv(tiktok),
-    prepare: ({ url, env, orgId }) => {
-      liveKey = ladmin(env, ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`]).key;
-      ladmin(env, ["users", "create", "--org", orgId, "--email", admin.email, "--role", "admin"], `${admin.password}\n`);
-      ladmin(env, ["users", "create", "--org", orgId, "--email", member.email, "--role", "member"], `${member.password}\n`);
-    },
-  });
-});
-test.afterAll(async () => {
-  await instance?.stop();
-  await tiktok?.close();
-});
+test.beforeAll(() => void ({ tiktok, instance, liveKey } = fixture));
 
 async function signIn(page: Page, who: { email: string; password: string }) {
   await page.goto(`${instance.url}/console/sign-in`);
@@ -48,26 +34,11 @@ async function signIn(page: Page, who: { email: string; password: string }) {
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
 }
 
-/**
- * A sandbox connection in the browser, as support/live.ts's connectSandbox makes it, but with the
- * Username field found inside the consent form: the sandbox page also holds a revoke form with a
- * field of the same name.
- */
-async function connectSandbox(page: Page, username: string) {
-  const created = await api(instance, "POST", `/v1/projects/${instance.projectId}/social/oauth-url`, { platform: "tiktok", returnUrl: `${instance.url}/connect/return` });
-  expect(created.status).toBe(200);
-  await page.goto(created.body.authorizeUrl);
-  const consent = page.getByRole("region").filter({ has: page.getByRole("button", { name: "Authorize" }) });
-  await consent.getByRole("textbox", { name: "Username" }).fill(username);
-  await consent.getByRole("button", { name: "Authorize" }).click();
-  await expect(page.getByRole("heading", { name: `Your TikTok account @${username} is connected.` })).toBeVisible();
-}
-
 /** The row whose header is the account's handle (the display name, when there is one, follows it). */
 const accountRow = (page: Page, handle: string) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(`^${handle}(\\s|$)`) }) });
 
 test("an admin reads account health, refreshes accounts, lists those that need the end-customer, and sees the worker", async ({ page }) => {
-  await connectSandbox(page, "fresh_person");
+  await connectSandbox(page, instance, "fresh_person");
   lapsedId = (await connectLive(instance, liveKey, tiktok, { openId: "lapsed_open_id", username: "lapsed_person" })).accountId;
   await connectLive(instance, liveKey, tiktok, { openId: "steady_open_id", username: "steady_person" });
   await signIn(page, admin);

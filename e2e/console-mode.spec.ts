@@ -1,33 +1,19 @@
 import { expect, type Page, test } from "@playwright/test";
-import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../test-support/liveTikTok";
-import { api, type Instance, ladmin, startInstance } from "./support/layers";
-import { connectLive, connectSandbox } from "./support/live";
+import type { LiveTikTok } from "../test-support/liveTikTok";
+import type { Instance } from "./support/layers";
+import { connectLive, connectSandbox, useLiveInstance } from "./support/live";
 
 /**
  * The console shows test and live data apart: with a live key the console
  * opens in live mode; the "Test mode" switch shows the sandbox's attempts and
  * accounts instead, under a banner, and never both in one list.
  */
+const owner = { email: "mode@acme.example", password: "a long enough password", role: "owner" } as const;
+const fixture = useLiveInstance([owner]);
 let tiktok: LiveTikTok;
 let instance: Instance;
 let liveKey: string;
-const owner = { email: "mode@acme.example", password: "a long enough password" };
-
-test.beforeAll(async () => {
-  tiktok = await startLiveTikTok();
-  instance = await startInstance((url) => [`${url}/connect/return`], {
-    env: liveTikTokEnv(tiktok),
-    prepare: ({ url, env, orgId }) => {
-      liveKey = ladmin(env, ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`]).key;
-      ladmin(env, ["users", "create", "--org", orgId, "--email", owner.email, "--role", "owner"], `${owner.password}\n`);
-    },
-  });
-});
-test.afterAll(async () => {
-  await instance?.stop();
-  await tiktok?.close();
-});
-
+test.beforeAll(() => void ({ tiktok, instance, liveKey } = fixture));
 
 const attemptLink = (page: Page, state: string) => page.getByRole("link", { name: state, exact: true });
 

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { TestClock } from "pg-boss";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { Platform } from "@/db/schema";
 import { type Handler, readAnswer, TestApi } from "./testApi";
 import type { Services } from "@/server/services";
+import { startTestServices } from "./harness";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/clientAddress";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
 import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
@@ -42,6 +45,41 @@ export async function mountSandbox(api: TestApi): Promise<TestApi> {
     };
   for (const [method, path] of SANDBOX_ROUTES) await api.mount(method, path, asClient);
   return api;
+}
+
+export interface SandboxFixture {
+  services: Services;
+  api: TestApi;
+  clock: TestClock;
+  /** The real time the current test began at; the clock starts each test there. */
+  t0: number;
+}
+
+/**
+ * A sandbox test file's services on a test clock and the sandbox's routes
+ * behind HTTP, made before its tests and closed after them (call at the top
+ * of the file). Each test starts with the clock at the real time: consents
+ * and code exchanges prune expired rows, and with DATABASE_URL the test
+ * files share one database, so pruning as of a moved clock would delete
+ * other files' live rows. Tests move the clock only for calls that prune
+ * nothing (refreshes, profiles).
+ */
+export function useSandbox(): SandboxFixture {
+  const fixture = {} as SandboxFixture;
+  beforeAll(async () => {
+    fixture.clock = new TestClock(Date.now());
+    fixture.services = await startTestServices({ clock: fixture.clock });
+    fixture.api = await startSandboxApi();
+  });
+  beforeEach(async () => {
+    fixture.t0 = Date.now();
+    await fixture.clock.setTime(fixture.t0);
+  });
+  afterAll(async () => {
+    await fixture.api?.close();
+    await fixture.services?.close();
+  });
+  return fixture;
 }
 
 /** The authorize parameters Layers would send for a test-mode attempt. */

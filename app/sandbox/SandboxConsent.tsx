@@ -61,21 +61,7 @@ function ConsentForm({ view }: { view: ConsentView }) {
           <label htmlFor="sandbox-username" className={styles.label}>
             Username
           </label>
-          <input
-            id="sandbox-username"
-            name="username"
-            type="text"
-            className={styles.input}
-            defaultValue={view.defaultUsername}
-            required
-            minLength={2}
-            maxLength={30}
-            pattern={SANDBOX_USERNAME_PATTERN}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            aria-describedby="sandbox-username-hint"
-          />
+          <UsernameInput id="sandbox-username" defaultValue={view.defaultUsername} />
           <p id="sandbox-username-hint" className={styles.hint}>
             Letters, digits, dots and underscores. The same name always connects the same sandbox account; a new name makes another one.
           </p>
@@ -154,20 +140,7 @@ function RevokeAccess({ view }: { view: ConsentView }) {
           Account to revoke
         </label>
         <div className={styles.toolRow}>
-          <input
-            id="sandbox-revoke-username"
-            name="username"
-            type="text"
-            className={styles.input}
-            required
-            minLength={2}
-            maxLength={30}
-            pattern={SANDBOX_USERNAME_PATTERN}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            aria-describedby="sandbox-revoke-hint"
-          />
+          <UsernameInput id="sandbox-revoke-username" hintId="sandbox-revoke-hint" />
           <button type="submit" className={styles.danger}>
             Revoke access
           </button>
@@ -177,6 +150,27 @@ function RevokeAccess({ view }: { view: ConsentView }) {
         </p>
       </form>
     </section>
+  );
+}
+
+/** A sandbox username field (the consent form's and the revoke form's), checked as the server checks it. */
+function UsernameInput({ id, hintId = `${id}-hint`, defaultValue }: { id: string; hintId?: string; defaultValue?: string }) {
+  return (
+    <input
+      id={id}
+      name="username"
+      type="text"
+      className={styles.input}
+      defaultValue={defaultValue}
+      required
+      minLength={2}
+      maxLength={30}
+      pattern={SANDBOX_USERNAME_PATTERN}
+      autoComplete="off"
+      autoCapitalize="none"
+      spellCheck={false}
+      aria-describedby={hintId}
+    />
   );
 }
 

@@ -1,6 +1,39 @@
-import { expect, type Page } from "@playwright/test";
-import type { LiveTikTok } from "../../test-support/liveTikTok";
-import { api, type Instance } from "./layers";
+import { expect, type Page, test } from "@playwright/test";
+import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../../test-support/liveTikTok";
+import { api, type Instance, ladmin, startInstance } from "./layers";
+
+export interface LiveInstance {
+  instance: Instance;
+  /** The live TikTok stand-in live keys connect through. */
+  tiktok: LiveTikTok;
+  /** An lp_live_ key beside the instance's test key, with the same allowlist. */
+  liveKey: string;
+}
+
+/**
+ * A spec file's instance (call at the top of the file): the TikTok stand-in
+ * for live keys, a live key, and the console users given, made before its
+ * tests and stopped after them.
+ */
+export function useLiveInstance(users: Array<{ email: string; password: string; role: "owner" | "admin" | "member" }>): LiveInstance {
+  const live = {} as LiveInstance;
+  test.beforeAll(async () => {
+    live.tiktok = await startLiveTikTok();
+    live.instance = await startInstance((url) => [`${url}/connect/return`], {
+      env: liveTikTokEnv(live.tiktok),
+      prepare: ({ url, env, orgId }) => {
+        const key = ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`];
+        live.liveKey = ladmin(env, key).key;
+        for (const user of users) ladmin(env, ["users", "create", "--org", orgId, "--email", user.email, "--role", user.role], `${user.password}\n`);
+      },
+    });
+  });
+  test.afterAll(async () => {
+    await live.instance?.stop();
+    await live.tiktok?.close();
+  });
+  return live;
+}
 
 /**
  * A live-mode TikTok connection against the stub (test-support/liveTikTok.ts):

@@ -1,32 +1,21 @@
-import { TestClock } from "pg-boss";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServices, type TestApi } from "@/test-support/harness";
-import { type Services, setServices } from "../../services";
+import type { TestClock } from "pg-boss";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TestApi } from "@/test-support/harness";
+import type { Services } from "../../services";
 import { platformEndpoints, redirectUri } from "../platforms/config";
 import { createPlatformAdapter } from "../platforms";
 import { sandboxUser } from "./identity";
-import { startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandbox";
+import { submitConsent, tiktokCode, useSandbox } from "@/test-support/sandbox";
 
 // The production adapters against the sandbox over HTTP: the "same code,
 // other base URL" promise of test mode, checked end to end.
 
-let base: Services;
 let services: Services;
 let api: TestApi;
 let clock: TestClock;
 
-beforeAll(async () => {
-  base = await startTestServices();
-  clock = new TestClock(Date.now());
-  services = { ...base, clock };
-  setServices(services);
-  api = await startSandboxApi();
-});
-
-afterAll(async () => {
-  await api.close();
-  await base.close();
-});
+const sandbox = useSandbox();
+beforeAll(() => void ({ services, api, clock } = sandbox));
 
 /** Test-mode endpoints, re-pointed from the public URL to the test server. */
 function adapterFor(platform: "tiktok" | "instagram") {

@@ -1,37 +1,25 @@
 import { eq } from "drizzle-orm";
-import { TestClock } from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TestClock } from "pg-boss";
+import { beforeAll, describe, expect, it } from "vitest";
 import { sandboxTokens } from "@/db/schema";
-import { startTestServices, type TestApi } from "@/test-support/harness";
-import { type Services, setServices } from "../../services";
+import type { TestApi } from "@/test-support/harness";
+import type { Services } from "../../services";
 import { redirectUri, sandboxCredentials } from "../platforms/config";
 import { tokenHash } from "./store";
-import { postForm, read, startSandboxApi, submitConsent, type ConsentOptions } from "@/test-support/sandbox";
+import { type ConsentOptions, postForm, read, submitConsent, useSandbox } from "@/test-support/sandbox";
 
-let base: Services;
 let services: Services;
 let api: TestApi;
 let clock: TestClock;
 let client: { client_id: string; client_secret: string };
 let redirect: string;
 
-beforeAll(async () => {
-  base = await startTestServices();
-  clock = new TestClock(Date.now());
-  services = { ...base, clock };
-  setServices(services);
-  api = await startSandboxApi();
+const sandbox = useSandbox();
+beforeAll(() => {
+  ({ services, api, clock } = sandbox);
   const credentials = sandboxCredentials(services.config, "instagram");
   client = { client_id: credentials.clientId, client_secret: credentials.clientSecret };
   redirect = redirectUri(services.config, "instagram");
-});
-
-// Consents run at the real time; a test that refreshes moves the clock on (Instagram refreshes tokens 24 h old).
-beforeEach(() => clock.setTime(Date.now()));
-
-afterAll(async () => {
-  await api.close();
-  await base.close();
 });
 
 const aDayLater = () => clock.setTime(Date.now() + 24 * 3_600_000);

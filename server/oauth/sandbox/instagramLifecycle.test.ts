@@ -1,44 +1,30 @@
 import { eq } from "drizzle-orm";
-import { TestClock } from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TestClock } from "pg-boss";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sandboxTokens } from "@/db/schema";
-import { startTestServices, type TestApi } from "@/test-support/harness";
-import { postForm, read, startSandboxApi, submitConsent } from "@/test-support/sandbox";
-import { type Services, setServices } from "../../services";
+import type { TestApi } from "@/test-support/harness";
+import { postForm, read, submitConsent, useSandbox } from "@/test-support/sandbox";
+import type { Services } from "../../services";
 import { redirectUri, sandboxCredentials } from "../platforms/config";
 import { LIFETIME_FIELD } from "./lifetimes";
 import { tokenHash } from "./store";
 
 // An Instagram long-lived token's whole life, its time driven by the injected clock.
 
-let base: Services;
 let services: Services;
 let api: TestApi;
 let clock: TestClock;
 let client: { client_id: string; client_secret: string };
 let t0: number;
 
-beforeAll(async () => {
-  base = await startTestServices();
-  clock = new TestClock(Date.now());
-  services = { ...base, clock };
-  setServices(services);
-  api = await startSandboxApi();
+const sandbox = useSandbox();
+beforeAll(() => {
+  ({ services, api, clock } = sandbox);
   const credentials = sandboxCredentials(services.config, "instagram");
   client = { client_id: credentials.clientId, client_secret: credentials.clientSecret };
 });
 
-// Consents and code exchanges happen at the real time (they prune, and the
-// test files may share one database); only Graph calls run later.
-beforeEach(async () => {
-  t0 = Date.now();
-  await clock.setTime(t0);
-});
-
-afterAll(async () => {
-  await api.close();
-  await base.close();
-});
+beforeEach(() => void (t0 = sandbox.t0));
 
 const SECOND = 1000;
 const HOUR = 3_600 * SECOND;

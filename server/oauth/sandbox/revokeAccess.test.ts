@@ -1,7 +1,7 @@
-import { TestClock } from "pg-boss";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestServices, type TestApi } from "@/test-support/harness";
-import { postForm, read, startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandbox";
+import type { TestClock } from "pg-boss";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TestApi } from "@/test-support/harness";
+import { postForm, read, submitConsent, tiktokCode, useSandbox } from "@/test-support/sandbox";
 import type { RateLimiter } from "../../ratelimit";
 import { type Services, setServices } from "../../services";
 import { createPlatformAdapter } from "../platforms";
@@ -9,32 +9,17 @@ import { platformEndpoints, redirectUri, sandboxCredentials } from "../platforms
 import type { PlatformError } from "../platforms/types";
 import { SANDBOX_MAX_BODY_BYTES } from "./http";
 
-let base: Services;
 let services: Services;
 let api: TestApi;
 let clock: TestClock;
 let t0: number;
 
-beforeAll(async () => {
-  base = await startTestServices();
-  clock = new TestClock(Date.now());
-  services = { ...base, clock };
-  setServices(services);
-  api = await startSandboxApi();
-});
+const sandbox = useSandbox();
+beforeAll(() => void ({ services, api, clock } = sandbox));
 
-// Consents happen at the real time (they prune; the test files may share one database).
-beforeEach(async () => {
-  t0 = Date.now();
-  await clock.setTime(t0);
-});
+beforeEach(() => void (t0 = sandbox.t0));
 
 afterEach(() => setServices(services));
-
-afterAll(async () => {
-  await api.close();
-  await base.close();
-});
 
 const HOUR = 3_600_000;
 const ORIGIN = () => new URL(services.config.publicUrl).origin;

@@ -1,43 +1,27 @@
-import { TestClock } from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestServices, type TestApi } from "@/test-support/harness";
-import { authorizeParams, postForm, read, startSandboxApi, submitConsent, tiktokCode } from "@/test-support/sandbox";
-import { type Services, setServices } from "../../services";
+import type { TestClock } from "pg-boss";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TestApi } from "@/test-support/harness";
+import { authorizeParams, postForm, read, submitConsent, tiktokCode, useSandbox } from "@/test-support/sandbox";
+import type { Services } from "../../services";
 import { redirectUri, sandboxCredentials } from "../platforms/config";
 import { LIFETIME_FIELD } from "./lifetimes";
 
 // A TikTok authorization's whole life, its time driven by the injected clock.
 
-let base: Services;
 let services: Services;
 let api: TestApi;
 let clock: TestClock;
 let client: { client_key: string; client_secret: string };
 let t0: number;
 
-beforeAll(async () => {
-  base = await startTestServices();
-  clock = new TestClock(Date.now());
-  services = { ...base, clock };
-  setServices(services);
-  api = await startSandboxApi();
+const sandbox = useSandbox();
+beforeAll(() => {
+  ({ services, api, clock } = sandbox);
   const credentials = sandboxCredentials(services.config, "tiktok");
   client = { client_key: credentials.clientId, client_secret: credentials.clientSecret };
 });
 
-// Every test consents at the real time: consents and code exchanges prune
-// expired rows, and with DATABASE_URL the test files share one database, so
-// pruning as of a date months ahead would delete other files' live rows.
-// Only refreshes and profile calls, which prune nothing, run later.
-beforeEach(async () => {
-  t0 = Date.now();
-  await clock.setTime(t0);
-});
-
-afterAll(async () => {
-  await api.close();
-  await base.close();
-});
+beforeEach(() => void (t0 = sandbox.t0));
 
 const SECOND = 1000;
 const DAY = 86_400 * SECOND;
