@@ -9,6 +9,7 @@
  * with relative `.ts` paths and no `@/` aliases.
  */
 import { createServer, STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import next from "next";
 import { ulid } from "ulid";
 import { CLIENT_ADDRESS_HEADER } from "../server/http/clientAddress.ts";
@@ -21,8 +22,34 @@ const app = next({ dev: false, dir: process.cwd(), port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+/** How long a connection is kept open after its answer to read what the client still sends. */
+const LINGER_MS = 5_000;
+
+/**
+ * A lingering close. When a connection is to be closed after an answer
+ * (the client asked for `Connection: close`, or the server refused a body
+ * half-read, such as a 413), Node ends it and destroys it as soon as the
+ * answer is flushed. If the client is still sending its body then, the
+ * kernel answers the unread bytes with a reset, and the reset can wipe the
+ * answer from the client's receive buffer before it reads it (seen under
+ * load: a chunked 1 MB upload saw no 413). So the socket is half-closed
+ * after the answer and kept reading (into the parser, which drops a body
+ * nobody reads) until the client closes its side or LINGER_MS pass, as
+ * nginx's lingering_close does.
+ */
+function lingerBeforeClosing(socket: Socket) {
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    if (this.writable) this.end();
+    const close = () => this.destroy();
+    this.once("end", close);
+    setTimeout(close, LINGER_MS).unref();
+  };
+}
+
 const server = createServer((req, res) => {
   const startedAt = performance.now();
+  // Only a request with a body can still be sending when its answer is done.
+  if (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) lingerBeforeClosing(req.socket);
   req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
   // One id per request, whoever answers: /v1 handlers reuse it (it passes their rule).
   const requestId = requestIdFor(req.headers["x-request-id"], () => `req_${ulid()}`);
