@@ -8,7 +8,9 @@ import { countBy, report, startLoad, steadyMix } from "./support/load";
  * dozen callbacks wait on TikTok's token endpoint leaves no attempt stuck,
  * and an expired attempt stays expired whatever arrives late.
  */
-const cluster = useServedCluster();
+// No in-process jobs: the attempts sweep (every minute) would end the abandoned claims on its own schedule,
+// racing the reloads this spec counts. Here the claims end by reload, by status read, and at server start.
+const cluster = useServedCluster({ LAYERS_WORKER: "off" });
 let seeded: Seeded;
 let tiktok: LiveTikTok;
 let server: Server;

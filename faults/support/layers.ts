@@ -71,10 +71,10 @@ export interface Server {
 }
 
 /** Serves `seeded`'s database: `npm start` (the front) or bare `next start`. */
-export async function serve(seeded: Seeded, kind: Server["kind"] = "npm start"): Promise<Server> {
+export async function serve(seeded: Seeded, kind: Server["kind"] = "npm start", extraEnv: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { ...seeded.env, PORT: String(port), LAYERS_PUBLIC_URL: url };
+  const env = { ...seeded.env, ...extraEnv, PORT: String(port), LAYERS_PUBLIC_URL: url };
   const launch = async () => {
     if (kind === "npm start") {
       const proc = npmStart(env);
@@ -163,11 +163,11 @@ export function useCluster(): Cluster {
   return cluster;
 }
 
-/** useCluster, plus one `npm start` serving its database for the whole file. */
-export function useServedCluster(): Cluster & { server: Server } {
+/** useCluster, plus one `npm start` serving its database for the whole file (with `env` added to the seed's). */
+export function useServedCluster(env: Record<string, string> = {}): Cluster & { server: Server } {
   const served = useCluster() as Cluster & { server: Server };
   test.beforeAll(async () => {
-    served.server = await serve(served.seeded);
+    served.server = await serve(served.seeded, "npm start", env);
   });
   // A failed test shows what the server logged as an error (an answer's cause is in the log, not the body).
   test.afterEach(async ({}, testInfo) => {
