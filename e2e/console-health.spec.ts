@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import type { LiveTikTok } from "../test-support/liveTikTok";
 import type { Instance } from "./support/layers";
-import { connectLive, connectSandbox, useLiveInstance } from "./support/live";
+import { connectLive, connectSandbox, signIn, useLiveInstance } from "./support/live";
 
 /**
  * Account health in the console: an admin reads each account's status,
@@ -26,14 +26,6 @@ let liveKey: string;
 let lapsedId: string;
 test.beforeAll(() => void ({ tiktok, instance, liveKey } = fixture));
 
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(`${instance.url}/console/sign-in`);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-}
-
 /** The row whose header is the account's handle (the display name, when there is one, follows it). */
 const accountRow = (page: Page, handle: string) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(`^${handle}(\\s|$)`) }) });
 
@@ -41,7 +33,7 @@ test("an admin reads account health, refreshes accounts, lists those that need t
   await connectSandbox(page, instance, "fresh_person");
   lapsedId = (await connectLive(instance, liveKey, tiktok, { openId: "lapsed_open_id", username: "lapsed_person" })).accountId;
   await connectLive(instance, liveKey, tiktok, { openId: "steady_open_id", username: "steady_person" });
-  await signIn(page, admin);
+  await signIn(page, instance.url, admin);
 
   // The organization has a live key, so the console opens on live accounts. TikTok's tokens live a day; none was refreshed yet.
   await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Accounts", exact: true }).click();
@@ -91,7 +83,7 @@ test("an admin reads account health, refreshes accounts, lists those that need t
 });
 
 test("a member reads account health but cannot refresh, and has no operations page", async ({ page }) => {
-  await signIn(page, member);
+  await signIn(page, instance.url, member);
   await page.goto(`${instance.url}/console/accounts`);
   const lapsed = accountRow(page, "@lapsed_person");
   await expect(lapsed).toContainText("Needs reauth");

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
+import { signIn } from "./support/live";
 import { cleanEnv, freePort, freshDataDir, npmStart, type Proc } from "./support/processes";
 
 /**
@@ -22,14 +23,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
 });
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(`${url}/console/sign-in`);
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
-}
 
 async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -72,7 +65,7 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toContainText("not right");
-  await signIn(page, owner);
+  await signIn(page, url, owner);
 
   // A project.
   await nav(page, "Projects");
@@ -144,7 +137,7 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
 });
 
 test("signing out ends the session everywhere: a copied cookie no longer opens the console", async ({ page, browser }) => {
-  await signIn(page, owner);
+  await signIn(page, url, owner);
   const copied = await page.context().storageState();
   await signOut(page);
   const elsewhere = await browser.newContext({ storageState: copied });
@@ -155,7 +148,7 @@ test("signing out ends the session everywhere: a copied cookie no longer opens t
 });
 
 test("a member cannot create keys: the UI does not offer it and the procedure refuses", async ({ page }) => {
-  await signIn(page, owner);
+  await signIn(page, url, owner);
   await nav(page, "Members");
   await page.getByLabel("Email").fill(member.email);
   await page.getByLabel("Role", { exact: true }).selectOption("member");
@@ -172,7 +165,7 @@ test("a member cannot create keys: the UI does not offer it and the procedure re
   await expect(page.getByLabel(`Role of ${member.email}`)).toHaveValue("member");
   await signOut(page);
 
-  await signIn(page, member);
+  await signIn(page, url, member);
   await nav(page, "API keys");
   await expect(page.getByRole("heading", { name: "API keys" }).first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Create API key" })).toHaveCount(0);
@@ -196,9 +189,9 @@ test("a member cannot create keys: the UI does not offer it and the procedure re
 test("an owner removes a member: their session ends at once; the last owner cannot be demoted", async ({ page, browser }) => {
   const elsewhere = await browser.newContext();
   const memberPage = await elsewhere.newPage();
-  await signIn(memberPage, member);
+  await signIn(memberPage, url, member);
 
-  await signIn(page, owner);
+  await signIn(page, url, owner);
   await nav(page, "Members");
   // The only owner: making themselves an admin is refused in words.
   await page.getByLabel(`Role of ${owner.email}`).selectOption("admin");

@@ -70,3 +70,12 @@ export async function connectSandbox(page: Page, instance: Instance, username: s
   const status = await api(instance, "GET", `/v1/social/oauth-status/${created.body.state}`);
   return { state: created.body.state as string, accountId: status.body.socialAccountId as string };
 }
+
+/** Signs `who` in to the console at `url` and waits for the overview. */
+export async function signIn(page: Page, url: string, who: { email: string; password: string }) {
+  await page.goto(`${url}/console/sign-in`);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
