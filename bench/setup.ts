@@ -57,11 +57,15 @@ export async function seed(env: { DATABASE_URL: string; LAYERS_ENCRYPTION_KEY: s
   const { createProject } = await import("@/server/projects/service");
   const { resolveSecrets } = await import("@/server/secrets");
   const { systemClock } = await import("@/server/clock");
+  const { createJobSystem } = await import("@/server/jobs/system");
+  const { createAttemptWaiters } = await import("@/server/attempts/wait");
   const config = resolveSecrets(parseEnv(env));
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: config.dataDir, poolSize: 2 });
   try {
     await database.migrate();
-    const ctx = { db: database.db, box: new SecretBox(config.encryptionKey), config, clock: systemClock };
+    const ctx = { db: database.db, box: new SecretBox(config.encryptionKey), config, clock: systemClock, jobs: createJobSystem(database, env.DATABASE_URL, { clock: systemClock }),
+      waiters: createAttemptWaiters(database),
+    };
     const actor = { type: "system" } as const;
     const org = await createOrganization(ctx, operatorScope(actor), { name: "Bench organization" });
     const scope = orgScope(org.id, actor);

@@ -22,6 +22,17 @@ export interface Database {
   /** The embedded database's own client (the job system speaks to it directly); absent for PostgreSQL. */
   pglite?: PGlite;
   migrate(): Promise<void>;
+  /**
+   * Calls `onPayload` with each NOTIFY on `channel`, on a connection of its
+   * own (never one of the request pool's), until `close`. PostgreSQL drops a
+   * notification sent while that connection is down, so after it has been
+   * re-established `onResubscribed` says that some may have been missed.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onResubscribed?: () => void): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+export interface Subscription {
   close(): Promise<void>;
 }
 
@@ -59,6 +70,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
       db,
       kind: "postgres",
       migrate: () => migratePostgresLocked(opts.databaseUrl!),
+      listen: (channel, onPayload, onResubscribed) => listenPostgres(opts.databaseUrl!, channel, onPayload, onResubscribed),
       close: () => sql.end({ timeout: 5 }),
     };
   }
@@ -74,9 +86,39 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     },
+    // In-process: no connection to lose, so nothing is ever missed.
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload);
+      return { close: () => unlisten() };
+    },
     close: () => client.close(),
   };
 }
+
+/**
+ * A client of its own for one LISTEN: postgres-js gives `listen` a dedicated
+ * connection and re-issues LISTEN whenever it reconnects, calling `onlisten`
+ * each time. Owning the client means a LISTEN that failed (the database was
+ * down) leaves nothing behind: ending the client drops it and its connection.
+ */
+async function listenPostgres(url: string, channel: string, onPayload: (payload: string) => void, onResubscribed?: () => void): Promise<Subscription> {
+  // Named, so the listening connection is told apart from the pool's in pg_stat_activity.
+  const sql = postgres(url, { ...REQUEST_POOL, max: 1, onnotice: () => {}, connection: { ...REQUEST_POOL.connection, application_name: LISTEN_APPLICATION_NAME } });
+  let subscribed = false;
+  try {
+    await sql.listen(channel, onPayload, () => {
+      if (subscribed) onResubscribed?.();
+      subscribed = true;
+    });
+    // Ending the client closes the listening connection, and its LISTEN with it.
+    return { close: () => sql.end({ timeout: 1 }) };
+  } catch (error) {
+    await sql.end({ timeout: 0 });
+    throw error;
+  }
+}
+
+const LISTEN_APPLICATION_NAME = "layers-listen";
 
 /**
  * Several processes (test workers, replicas) may start at once; an advisory

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { ulid } from "ulid";
 
 /** Every public identifier is a type prefix plus a ULID (CONTRACT.md §1). */
-export type IdPrefix = "org" | "usr" | "prj" | "key" | "sa" | "req" | "we" | "evt";
+export type IdPrefix = "org" | "usr" | "prj" | "key" | "sa" | "req" | "we" | "evt" | "whd";
 
 export function newId<P extends IdPrefix>(prefix: P): `${P}_${string}` {
   return `${prefix}_${ulid()}`;

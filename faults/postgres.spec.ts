@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { expect, test } from "@playwright/test";
 import { sleep } from "../e2e/support/processes";
-import { callback, openAttempt, outcomeOf, type Seeded, type Server, useServedCluster, statusCounts } from "./support/layers";
+import { bearer, callback, openAttempt, outcomeOf, type Seeded, type Server, useServedCluster, statusCounts } from "./support/layers";
 import { countBy, report, type Sample, startLoad, steadyMix, timings } from "./support/load";
 
 /**
@@ -86,4 +86,23 @@ test("PostgreSQL stopped and started: every request in the outage is a JSON 503 
     "failures after recovery": afterRecovery.filter((s) => s.status !== 200).length,
     "steady state": timings(before),
   });
+});
+
+test("a long-poll open while PostgreSQL restarts answers the outcome of a callback that lands after it", async () => {
+  const attempt = await openAttempt(server, seeded, seeded.liveKey, "longpoll");
+  const polled = fetch(`${server.url}/v1/social/oauth-status/${attempt.state}?wait=30`, { headers: bearer(seeded.liveKey), signal: AbortSignal.timeout(40_000) });
+  // The poll has read its pending attempt and is waiting on the LISTEN connection, which the stop ends.
+  await sleep(1_000);
+  await cluster.pg.stop();
+  await sleep(2_000);
+  await cluster.pg.start();
+  // LISTEN is issued again on its own; then the callback, on a fresh pooled connection, ends the attempt and announces it.
+  await sleep(3_000);
+  const startedAt = performance.now();
+  expect(outcomeOf((await callback(server, attempt.callbackPath)).location)).toBe("connected");
+  const res = await polled;
+  const answeredAfter = performance.now() - startedAt;
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { status: string }).status).toBe("completed");
+  report("long-poll through a PostgreSQL restart", { "answered after the callback (ms)": Math.round(answeredAfter) });
 });

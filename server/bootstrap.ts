@@ -22,8 +22,10 @@ import type { Services } from "./services";
 export async function bootstrap(services: Services, print: (text: string) => void = (t) => process.stdout.write(t)) {
   await services.database.migrate();
   await resealLegacyValues(domainContext(services));
-  // Claims a crashed process left behind end failed/server_error. Until the job system (issue 10)
-  // sweeps periodically, this and the status read (server/attempts/report.ts) are where they end.
+  // Claims a crashed process left behind end failed/server_error at once, rather than at the job
+  // system's next attempts sweep. Each end queues its oauth_attempt.failed deliveries, so the job
+  // system starts first (startBackgroundWork then finds it started).
+  await services.jobs.start({ work: services.config.worker });
   await endAbandonedAttempts(domainContext(services), new Date());
   const { db } = services.database;
   const { publicUrl } = services.config;

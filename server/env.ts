@@ -64,6 +64,7 @@ const envSchema = z.object({
   LAYERS_REFRESH_SWEEP: z.preprocess((v) => v || undefined, durationSchema(1_000, "1s").prefault("5m")),
   LAYERS_REFRESH_AHEAD: z.preprocess((v) => v || undefined, durationSchema(1_000, "1s").prefault("30m")),
   LAYERS_WORKER: z.preprocess((v) => v || undefined, onOff.default("on")),
+  LAYERS_WEBHOOKS_ALLOW_PRIVATE: optional(z.enum(["0", "1"], { message: 'must be "1" (allow) or "0"' })),
   LAYERS_TRUSTED_PROXY_HOPS: z.preprocess(
     (v) => v || undefined,
     z.coerce.number({ message: "must be a whole number of proxies, 0 to 10" }).int("must be a whole number of proxies, 0 to 10").min(0, "must be 0 to 10").max(10, "must be 0 to 10").default(0),
@@ -108,6 +109,8 @@ export interface Config {
   refreshAheadMs: number;
   /** Run the background jobs inside this process (LAYERS_WORKER). */
   worker: boolean;
+  /** Webhook URLs may resolve to loopback and private addresses (development); embedded mode allows it unless set to 0. */
+  webhooksAllowPrivate: boolean;
 }
 
 function pair(idName: string, id: string | undefined, secretName: string, secret: string | undefined) {
@@ -166,6 +169,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     refreshSweepMs: env.LAYERS_REFRESH_SWEEP,
     refreshAheadMs: env.LAYERS_REFRESH_AHEAD,
     worker: env.LAYERS_WORKER === "on",
+    webhooksAllowPrivate: env.LAYERS_WEBHOOKS_ALLOW_PRIVATE === undefined ? !env.DATABASE_URL : env.LAYERS_WEBHOOKS_ALLOW_PRIVATE === "1",
   };
 }
 

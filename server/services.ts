@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { type Database, openDatabase } from "@/db/client";
+import { type AttemptWaiters, createAttemptWaiters } from "./attempts/wait";
 import { type Clock, systemClock } from "./clock";
 import { SecretBox } from "./crypto/secretbox";
 import { isEmbedded, parseEnv } from "./env";
@@ -20,6 +21,8 @@ export interface Services {
   clock: Clock;
   /** The job queues on the same database (started by whoever uses them). */
   jobs: JobSystem;
+  /** Requests waiting for attempts to end, and this process's one LISTEN that wakes them. */
+  attemptWaiters: AttemptWaiters;
   close(): Promise<void>;
 }
 
@@ -117,6 +120,7 @@ export function assembleServices(
 ): Services {
   const clock = opts.clock ?? systemClock;
   const jobs = createJobSystem(database, config.databaseUrl, { clock, schema: opts.jobsSchema });
+  const attemptWaiters = createAttemptWaiters(database);
   return {
     config,
     database,
@@ -124,8 +128,10 @@ export function assembleServices(
     box: new SecretBox(config.encryptionKey, config.previousEncryptionKeys),
     clock,
     jobs,
+    attemptWaiters,
     async close() {
       await jobs.stop();
+      await attemptWaiters.close();
       await limiter.close();
       await database.close();
     },

@@ -3,8 +3,8 @@ import { TestClock } from "pg-boss";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { Platform } from "@/db/schema";
 import { type Handler, readAnswer, TestApi } from "./testApi";
-import type { Services } from "@/server/services";
-import { startTestServices } from "./harness";
+import { type Services, setServices } from "@/server/services";
+import { apiRoutes, deriveServices, startTestServices } from "./harness";
 import { CLIENT_ADDRESS_HEADER } from "@/server/http/clientAddress";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
 import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
@@ -45,6 +45,19 @@ export async function mountSandbox(api: TestApi): Promise<TestApi> {
     };
   for (const [method, path] of SANDBOX_ROUTES) await api.mount(method, path, asClient);
   return api;
+}
+
+/**
+ * The whole API and the sandbox behind one test server, and services whose
+ * public URL is that server's (made the process's services): test keys then
+ * connect end to end, consent page to callback, over real HTTP.
+ */
+export async function serveApiWithSandbox(base: Services, env: Record<string, string> = {}): Promise<{ api: TestApi; services: Services }> {
+  const api = await mountSandbox(await apiRoutes(new TestApi()));
+  await api.listen();
+  const services = deriveServices(base, { LAYERS_PUBLIC_URL: api.url, ...env });
+  setServices(services);
+  return { api, services };
 }
 
 export interface SandboxFixture {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES, type RouteId, type RouteSpec } from "@/server/contract/routes";
 import { API_SCOPES } from "@/server/contract/vocabulary";
 import { domainContext } from "@/server/domain/context";
-import { operatorScope } from "@/server/domain/scope";
+import { modeScope, operatorScope, orgScope } from "@/server/domain/scope";
+import { createWebhookEndpoint } from "@/server/webhooks/endpoints";
 import { revokeApiKey } from "@/server/keys/service";
 import type { Services } from "@/server/services";
 import { addKey, expireKey, seedAccount, request, seedTenant, startApi, startTestServices, type Tenant, type TestApi } from "@/test-support/harness";
@@ -19,6 +20,7 @@ let owner: Tenant;
 let stranger: Tenant;
 let state: string;
 let accountId: string;
+let endpointId: string;
 const RETURN_URL = "https://app.example.com/connect/return";
 
 interface Example {
@@ -36,17 +38,28 @@ const EXAMPLES: Record<RouteId, () => Example> = {
   getSocialAccount: () => ({ path: `/v1/social/accounts/${accountId}` }),
   disconnectSocialAccount: () => ({ path: `/v1/social/accounts/${accountId}` }),
   refreshSocialAccount: () => ({ path: `/v1/social/accounts/${accountId}/refresh` }),
+  // A public address by its literal: creating it needs no DNS, and no mode's address rules refuse it.
+  createWebhookEndpoint: () => ({ path: `/v1/projects/${owner.projectId}/webhook-endpoints`, body: { url: "https://93.184.216.34/layers" } }),
+  listWebhookEndpoints: () => ({ path: `/v1/projects/${owner.projectId}/webhook-endpoints` }),
+  deleteWebhookEndpoint: () => ({ path: `/v1/webhook-endpoints/${endpointId}` }),
+  rotateWebhookSecret: () => ({ path: `/v1/webhook-endpoints/${endpointId}/rotate-secret` }),
+  testWebhookEndpoint: () => ({ path: `/v1/webhook-endpoints/${endpointId}/test` }),
   openApiDocument: () => ({ path: "/v1/openapi.json" }),
 };
 
 beforeAll(async () => {
   services = await startTestServices();
   api = await startApi();
-  owner = await seedTenant(services, { allow: [RETURN_URL] });
-  stranger = await seedTenant(services, { allow: [RETURN_URL] });
+  owner = await seedTenant(services, { allow: [RETURN_URL], scopes: [...API_SCOPES] });
+  stranger = await seedTenant(services, { allow: [RETURN_URL], scopes: [...API_SCOPES] });
   const created = await request(api, "POST", EXAMPLES.createOAuthUrl().path, { token: owner.token, body: EXAMPLES.createOAuthUrl().body });
   state = created.body.state;
   accountId = (await seedAccount(services, owner)).id;
+  // The test event goes out through the job queues.
+  await services.jobs.start({ work: false });
+  const ownerScope = modeScope(orgScope(owner.orgId, { type: "system" }), "test");
+  const endpoint = await createWebhookEndpoint(domainContext(services), ownerScope, { projectId: owner.projectId, readBody: async () => ({ url: "https://93.184.216.34/owner" }) });
+  endpointId = endpoint.id;
 });
 afterAll(async () => {
   await api.close();

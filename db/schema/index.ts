@@ -9,3 +9,6 @@ export * from "./socialAccounts";
 export * from "./auditEvents";
 export * from "./idempotencyRecords";
 export * from "./sandboxTokens";
+export * from "./webhookEndpoints";
+export * from "./webhookEvents";
+export * from "./webhookDeliveries";

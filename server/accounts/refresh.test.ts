@@ -265,7 +265,7 @@ describe("reconnecting", () => {
       tokens: { accessToken: "act.again", accessTokenExpiresAt: new Date(clock.now() + DAY), refreshToken: null, refreshTokenExpiresAt: null, grantedScopes: null, platformUserId: null },
       grantedScopes: ["user.info.basic"],
     });
-    expect(again).toEqual({ id: account.id, created: false });
+    expect(again).toMatchObject({ id: account.id, created: false });
     const after = await row(account.id);
     expect([after.status, after.reauthReason, after.refreshAfter?.getTime()]).toEqual(["active", null, clock.now() + DAY - 30 * 60_000]);
     expect(await storedRefreshToken(account.id)).toBe(account.refreshToken);

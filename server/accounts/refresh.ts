@@ -30,7 +30,9 @@ import { AppError, isDatabaseUnavailable } from "../errors";
 import { describeError, log } from "../log";
 import { createPlatformAdapter, PlatformError, type TokenSet } from "../oauth/platforms";
 import { platformEndpoints } from "../oauth/platforms/config";
+import { recordEvent } from "../webhooks/events";
 import { INSTAGRAM_MIN_REFRESH_AGE_MS, lifetimeColumns } from "./lifetime";
+import { eventTarget, serializeAccount } from "./service";
 
 type AccountRow = typeof socialAccounts.$inferSelect;
 
@@ -174,13 +176,18 @@ async function storeRefreshed(ctx: DomainContext, row: AccountRow, leaseId: stri
   return { kind: "refreshed", account: stored };
 }
 
+/** needs_reauth with its reason, and the social_account.needs_reauth webhook event in the same transaction. */
 async function markNeedsReauth(ctx: DomainContext, row: AccountRow, leaseId: string, reason: ReauthReason): Promise<RefreshOutcome> {
   const now = dateOf(ctx.clock);
-  const [stored] = await ctx.db
-    .update(socialAccounts)
-    .set({ status: "needs_reauth", reauthReason: reason, refreshAfter: null, refreshLeaseId: null, refreshLeaseExpiresAt: null, updatedAt: now })
-    .where(and(eq(socialAccounts.id, row.id), eq(socialAccounts.refreshLeaseId, leaseId)))
-    .returning();
+  const stored = await inTransaction(ctx, async (tx) => {
+    const [updated] = await tx.db
+      .update(socialAccounts)
+      .set({ status: "needs_reauth", reauthReason: reason, refreshAfter: null, refreshLeaseId: null, refreshLeaseExpiresAt: null, updatedAt: now })
+      .where(and(eq(socialAccounts.id, row.id), eq(socialAccounts.refreshLeaseId, leaseId)))
+      .returning();
+    if (updated) await recordEvent(tx, eventTarget(updated), "social_account.needs_reauth", serializeAccount(updated));
+    return updated;
+  });
   if (!stored) return { kind: "unchanged", account: row, why: "superseded" };
   log.info("account needs the end-customer", { accountId: row.id, platform: row.platform, reason });
   return { kind: "needs_reauth", account: stored, reason };

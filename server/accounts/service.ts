@@ -17,6 +17,7 @@ import type { Profile, TokenSet } from "../oauth/platforms/types";
 import { decodeCursor, page } from "../pagination";
 import { requireActiveProject } from "../projects/service";
 import { parseInput } from "../validation";
+import { recordEvent } from "../webhooks/events";
 import { lifetimeColumns } from "./lifetime";
 
 export type AccountRow = typeof socialAccounts.$inferSelect;
@@ -44,6 +45,9 @@ export function serializeAccount(row: AccountRow) {
 
 export type Account = ReturnType<typeof serializeAccount>;
 
+/** Where an account's webhook events go: its project, in its mode. */
+export const eventTarget = (row: Pick<AccountRow, "orgId" | "projectId" | "livemode">) => ({ orgId: row.orgId, projectId: row.projectId, livemode: row.livemode });
+
 /**
  * Stores a connection: one account per project + platform + platform user
  * in the scope's mode, so a sandbox connection of the same platform user id
@@ -55,7 +59,7 @@ export async function upsertSocialAccount(
   ctx: DomainContext,
   scope: ModeScope,
   input: { projectId: string; platform: Platform; profile: Profile; tokens: TokenSet; grantedScopes: string[] },
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean; row: AccountRow }> {
   const now = dateOf(ctx.clock);
   const profile = {
     username: input.profile.username,
@@ -102,10 +106,11 @@ export async function upsertSocialAccount(
         target: [socialAccounts.projectId, socialAccounts.platform, socialAccounts.platformUserId, socialAccounts.livemode],
         set: profile,
       })
-      .returning({ id: socialAccounts.id });
+      .returning();
     const created = row!.id === id;
     if (!created) await tx.db.update(socialAccounts).set(tokensFor(row!.id)).where(eq(socialAccounts.id, row!.id));
-    return { id: row!.id, created };
+    // The row as stored but for its sealed tokens (rewritten just above on a reconnect), which no caller reads.
+    return { id: row!.id, created, row: row! };
   });
 }
 
@@ -172,7 +177,7 @@ export async function disconnectSocialAccount(ctx: DomainContext, scope: ModeSco
     }
   }
   await inTransaction(ctx, async (tx) => {
-    await tx.db
+    const [disconnected] = await tx.db
       .update(socialAccounts)
       .set({
         status: "disconnected",
@@ -186,7 +191,9 @@ export async function disconnectSocialAccount(ctx: DomainContext, scope: ModeSco
         refreshLeaseExpiresAt: null,
         updatedAt: dateOf(ctx.clock),
       })
-      .where(eq(socialAccounts.id, account.id));
+      .where(eq(socialAccounts.id, account.id))
+      .returning();
+    await recordEvent(tx, eventTarget(disconnected!), "social_account.disconnected", serializeAccount(disconnected!));
     await recordAudit(tx, scope, {
       action: "account.disconnected",
       targetType: "social_account",

@@ -7,13 +7,14 @@
  * - a replayed callback (the end-customer reloading the page) claims it
  *   again and runs the exchange once more (server/oauth/callback.ts);
  * - `endAbandonedAttempts` ends every such claim failed/server_error. It runs
- *   at server start (server/bootstrap.ts), and a status read ends the one it
- *   reads (report.ts), since there is no job runner yet: issue 10 brings one,
- *   and the sweep becomes a periodic job there.
+ *   at server start (server/bootstrap.ts) and as the job system's attempts
+ *   sweep (server/jobs/workers.ts), and a status read ends the one it reads
+ *   (report.ts), so what the read answers is what is stored from then on.
  */
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, type SQL } from "drizzle-orm";
 import { oauthStates } from "@/db/schema";
-import type { DomainContext } from "../domain/context";
+import { type DomainContext, inTransaction } from "../domain/context";
+import { attemptEnded } from "./ended";
 import { abandonedCondition } from "./status";
 import type { AttemptRow } from "./store";
 
@@ -60,16 +61,19 @@ const abandonedOutcome = (now: Date) =>
 
 /** Ends one attempt if its claim was abandoned; false when it was not (or another reader ended it). */
 export async function endAbandonedAttempt(ctx: DomainContext, id: string, now: Date): Promise<boolean> {
-  const ended = await ctx.db
-    .update(oauthStates)
-    .set(abandonedOutcome(now))
-    .where(and(eq(oauthStates.id, id), abandonedCondition(now)))
-    .returning({ id: oauthStates.id });
-  return ended.length > 0;
+  return (await endAbandoned(ctx, and(eq(oauthStates.id, id), abandonedCondition(now))!, now)) > 0;
 }
 
 /** The sweep: ends every abandoned claim failed/server_error; returns how many it ended. */
 export async function endAbandonedAttempts(ctx: DomainContext, now = new Date()): Promise<number> {
-  const ended = await ctx.db.update(oauthStates).set(abandonedOutcome(now)).where(abandonedCondition(now)).returning({ id: oauthStates.id });
-  return ended.length;
+  return endAbandoned(ctx, abandonedCondition(now), now);
+}
+
+/** Each end and its consequences (ended.ts) in one transaction. */
+function endAbandoned(ctx: DomainContext, which: SQL, now: Date): Promise<number> {
+  return inTransaction(ctx, async (tx) => {
+    const ended = await tx.db.update(oauthStates).set(abandonedOutcome(now)).where(which).returning();
+    for (const attempt of ended) await attemptEnded(tx, attempt);
+    return ended.length;
+  });
 }

@@ -10,8 +10,9 @@ import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { preparedQuery } from "@/db/prepared";
 import { apiKeys, oauthStates, type Platform, projects } from "@/db/schema";
 import type { AttemptStatus } from "@/server/contract/vocabulary";
-import type { DomainContext } from "../domain/context";
+import { type DomainContext, inTransaction } from "../domain/context";
 import { inMode, isLive, type KeyScope, type ModeScope } from "../domain/scope";
+import { attemptEnded } from "./ended";
 import { statusCondition } from "./status";
 
 export type AttemptRow = typeof oauthStates.$inferSelect;
@@ -76,12 +77,7 @@ export async function completeAttempt(
   outcome: { socialAccountId: string; grantedScopes: string[]; missingScopes: string[] },
   now: Date,
 ): Promise<boolean> {
-  const updated = await ctx.db
-    .update(oauthStates)
-    .set({ status: "completed", ...outcome, completedAt: now })
-    .where(heldBy(claim))
-    .returning({ id: oauthStates.id });
-  return updated.length > 0;
+  return endClaim(ctx, claim, { status: "completed", ...outcome, completedAt: now });
 }
 
 /** Fails a claimed state; false when the claim was lost, in which case the other outcome stands. */
@@ -91,12 +87,16 @@ export async function failAttempt(
   outcome: { errorCode: string; errorMessage: string; grantedScopes?: string[]; missingScopes?: string[] },
   now: Date,
 ): Promise<boolean> {
-  const updated = await ctx.db
-    .update(oauthStates)
-    .set({ status: "failed", ...outcome, completedAt: now })
-    .where(heldBy(claim))
-    .returning({ id: oauthStates.id });
-  return updated.length > 0;
+  return endClaim(ctx, claim, { status: "failed", ...outcome, completedAt: now });
+}
+
+/** The end and its consequences (ended.ts) in one transaction: a savepoint when the caller already holds one. */
+function endClaim(ctx: DomainContext, claim: Claim, outcome: Partial<NewAttempt>): Promise<boolean> {
+  return inTransaction(ctx, async (tx) => {
+    const [ended] = await tx.db.update(oauthStates).set(outcome).where(heldBy(claim)).returning();
+    if (ended) await attemptEnded(tx, ended);
+    return ended !== undefined;
+  });
 }
 
 const withNames = { attempt: oauthStates, projectName: projects.name, keyName: apiKeys.name };

@@ -16,6 +16,8 @@ const SUBJECTS: Record<string, string> = {
   role: "--role",
   password: "the password",
   url: "URL",
+  events: "--events",
+  description: "--description",
 };
 
 /** Validation issues as one line, in the CLI's words. */

@@ -4,6 +4,7 @@
  * line (or, with `--json`, one JSON object). It returns the exit status
  * (0 done, 1 failure, 2 bad arguments) and leaves the process alone.
  */
+import type { Database } from "@/db/client";
 import { newId } from "@/db/ids";
 import { systemClock } from "../clock";
 import { SecretBox } from "../crypto/secretbox";
@@ -11,6 +12,8 @@ import type { DomainContext } from "../domain/context";
 import { parseEnv } from "../env";
 import { setLogSink } from "../log";
 import { resolveSecretsWhenRead } from "../secrets";
+import { createAttemptWaiters } from "../attempts/wait";
+import { createJobSystem } from "../jobs/system";
 import { openProcessDatabase } from "../services";
 import { checkArguments, optionsOf, parseArgv, resolveCommand } from "./args";
 import type { Command, Output, Work } from "./command";
@@ -50,13 +53,30 @@ async function withDatabase(io: CliIo, work: Work): Promise<Output> {
   // Secrets are read when a command first uses them: most commands need none.
   const config = io.config ?? resolveSecretsWhenRead(parseEnv(io.env), (line) => io.stderr(`${line}\n`));
   const box = new SecretBox(() => ({ current: config.encryptionKey, previous: config.previousEncryptionKeys }));
-  const context = (db: DomainContext["db"]): DomainContext => ({ db, box, config, clock: systemClock });
-  if (io.database) return work(context(io.database.db));
-  const database = await openProcessDatabase(config, { poolSize: 1 });
+  // The job queues, for a command whose change sends a webhook (a refresh refused for good); started only by such a command.
+  const context = (database: Database): DomainContext => ({
+    db: database.db,
+    box,
+    config,
+    clock: systemClock,
+    jobs: createJobSystem(database, config.databaseUrl, { clock: systemClock, instanceName: "ladmin" }),
+    // No command waits for an attempt: the waiters never LISTEN here.
+    waiters: createAttemptWaiters(database),
+  });
+  if (io.database) return runWith(context(io.database), work);
+  const database = await openProcessDatabase(config, { poolSize: 2 });
   try {
     await database.migrate();
-    return await work(context(database.db));
+    return await runWith(context(database), work);
   } finally {
     await database.close();
+  }
+}
+
+async function runWith(ctx: DomainContext, work: Work): Promise<Output> {
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.jobs.stop();
   }
 }

@@ -167,7 +167,7 @@ describe("ladmin run()", () => {
   it("rejects bad arguments with exit 2 and one line on stderr, before opening the database", async () => {
     const keys = ["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write"];
     const cases: Array<[string[], RegExp]> = [
-      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users, accounts or secrets/],
+      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users, accounts, webhooks or secrets/],
       [["keys"], /keys needs a subcommand: create, allowlist, revoke/],
       [["keys", "allowlist", "drop", "key_x"], /expected keys allowlist add, keys allowlist remove or keys allowlist list/],
       [["orgs", "create", "--name", "x", "--colour", "red"], /unknown option --colour/],
@@ -180,7 +180,7 @@ describe("ladmin run()", () => {
       [["keys", "revoke", "nope"], /KEY must be an API key id \(key_\.\.\.\) \(got "nope"\)/],
       [["projects", "create", "--org", "acme", "--name", "Shop"], /--org must be an organization id \(org_\.\.\.\) \(got "acme"\)/],
       [[...keys, "--write-limit", "5 per minute"], /--write-limit: expected N\/<window>/],
-      [["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write,email"], /--scopes must be a comma-separated list of social:write, social:read \(unknown: email\)/],
+      [["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write,email"], /--scopes must be a comma-separated list of social:write, social:read, webhooks:write, webhooks:read \(unknown: email\)/],
       [[...keys, "--mode", "prod"], /--mode must be one of live, test/],
       [["users", "create", "--org", UNKNOWN_ORG, "--email", "a@example.com", "--role", "root"], /--role must be one of owner, admin, member/],
       [[...keys, "--allow", "http://example.com/x"], /--allow: "http:\/\/example\.com\/x" must use https/],

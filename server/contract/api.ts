@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ids } from "./ids";
-import { ACCOUNT_STATUSES, OAUTH_ERROR_CODES, PLATFORMS, REAUTH_REASONS } from "./vocabulary";
+import { ACCOUNT_STATUSES, OAUTH_ERROR_CODES, PLATFORMS, REAUTH_REASONS, WEBHOOK_ENDPOINT_STATUSES, WEBHOOK_EVENT_TYPES } from "./vocabulary";
 
 /**
  * The shapes the public REST API reads and answers (CONTRACT.md §3), as the
@@ -115,12 +115,66 @@ export const accountListQuery = z.object({
   cursor: pageCursor.optional().meta({ description: "A nextCursor from an earlier page." }),
 });
 
+/** The status read's query: `wait` makes it a long-poll. */
+export const oauthStatusQuery = z.object({
+  wait: z.coerce
+    .number<string>()
+    .int("must be a whole number of seconds, 1 to 30")
+    .min(1, "must be a whole number of seconds, 1 to 30")
+    .max(30, "must be a whole number of seconds, 1 to 30")
+    .optional()
+    .meta({ description: "Long-poll: hold the request until the status is no longer pending, for at most this many seconds (1 to 30)." }),
+});
+
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters");
 
 export const idempotencyHeaders = z.object({
   "Idempotency-Key": idempotencyKey
     .optional()
     .meta({ description: "1 to 255 visible ASCII characters: the same key and body within 24 h answers the same state and URL." }),
+});
+
+export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
+
+export const webhookEndpointRequest = z.strictObject({
+  url: z.string().max(2048).meta({ description: "https URL that receives the events (http only to localhost, in embedded mode). Its host must resolve to public addresses." }),
+  events: z
+    .array(webhookEventType)
+    .min(1)
+    .max(WEBHOOK_EVENT_TYPES.length)
+    .optional()
+    .meta({ description: "The event types to send; all of them when omitted." }),
+  description: z.string().max(200).optional(),
+});
+
+export const webhookEndpoint = z
+  .strictObject({
+    id: ids.we,
+    url: z.string(),
+    events: z.array(webhookEventType).meta({ description: "The event types it receives." }),
+    description: z.string().nullable(),
+    status: z.enum(WEBHOOK_ENDPOINT_STATUSES).meta({
+      description: "disabled: by an admin in the console, by a 410 answer, or after 5 days in which every delivery failed. A disabled endpoint receives nothing.",
+    }),
+    createdAt: timestamp,
+  })
+  .meta({ description: "Where a project's events of the key's mode go. The secret is shown only at creation and rotation." });
+
+export const createdWebhookEndpoint = webhookEndpoint
+  .extend({ secret: z.string().meta({ description: "whsec_ + base64 of 32 bytes: verifies the webhook-signature header. Shown only here." }) })
+  .meta({ description: "The new endpoint, with its signing secret (shown only now)." });
+
+export const webhookEndpointPage = z.strictObject({
+  data: z.array(webhookEndpoint),
+  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+});
+
+export const rotatedWebhookSecret = z.strictObject({
+  secret: z.string().meta({ description: "The new secret. The previous one keeps signing beside it for 24 hours." }),
+});
+
+export const webhookTestEvent = z.strictObject({
+  eventId: ids.evt.meta({ description: "The webhook.test event sent (its webhook-id header)." }),
 });
 
 /** Component names in the OpenAPI document. */
@@ -130,4 +184,10 @@ export const API_COMPONENTS = {
   OAuthAttempt: oauthAttempt,
   SocialAccount: socialAccount,
   SocialAccountPage: accountPage,
+  WebhookEndpointRequest: webhookEndpointRequest,
+  WebhookEndpoint: webhookEndpoint,
+  CreatedWebhookEndpoint: createdWebhookEndpoint,
+  WebhookEndpointPage: webhookEndpointPage,
+  RotatedWebhookSecret: rotatedWebhookSecret,
+  WebhookTestEvent: webhookTestEvent,
 } as const;

@@ -15,6 +15,8 @@ export const ID_PATTERNS = {
   sa: new RegExp(`^sa_${CROCKFORD}{26}$`),
   we: new RegExp(`^we_${CROCKFORD}{26}$`),
   evt: new RegExp(`^evt_${CROCKFORD}{26}$`),
+  // A webhook delivery: one event to one endpoint (the console's handle on it; not in the public API).
+  whd: new RegExp(`^whd_${CROCKFORD}{26}$`),
   // Any base32 letters and digits: the contract's own example state
   // (st_01HXZ8K2M4P5QRS6TUV7WXYZ9A) has a U, which Crockford's alphabet lacks,
   // and an unknown state of an allowed shape must be a 404, not a 400.
@@ -31,6 +33,7 @@ const ID_NAMES: Record<IdKind, string> = {
   sa: "a social account id (sa_...)",
   we: "a webhook endpoint id (we_...)",
   evt: "a webhook event id (evt_...)",
+  whd: "a webhook delivery id (whd_...)",
   st: "a state returned by oauth-url (st_...)",
 };
 
@@ -45,5 +48,6 @@ export const ids = {
   sa: idSchema("sa"),
   we: idSchema("we"),
   evt: idSchema("evt"),
+  whd: idSchema("whd"),
   st: idSchema("st"),
 } as const;

@@ -32,6 +32,8 @@ const ERROR_WHEN: Record<ErrorCode, string> = {
 const SCOPE_WHAT: Record<ApiScope, string> = {
   "social:write": "create authorize URLs, refresh and disconnect accounts",
   "social:read": "read attempts and accounts",
+  "webhooks:write": "create, rotate, test and delete webhook endpoints",
+  "webhooks:read": "list webhook endpoints",
 };
 
 // zod writes a long regex beside `format: date-time`; the format says it.

@@ -1,5 +1,20 @@
 import { z } from "zod";
-import { accountListQuery, accountPage, idempotencyHeaders, oauthAttempt, oauthUrlRequest, oauthUrlResponse, platform, socialAccount } from "./api";
+import {
+  accountListQuery,
+  accountPage,
+  createdWebhookEndpoint,
+  idempotencyHeaders,
+  oauthAttempt,
+  oauthStatusQuery,
+  oauthUrlRequest,
+  oauthUrlResponse,
+  platform,
+  rotatedWebhookSecret,
+  socialAccount,
+  webhookEndpointPage,
+  webhookEndpointRequest,
+  webhookTestEvent,
+} from "./api";
 import type { ErrorCode } from "./errors";
 import { ids } from "./ids";
 import type { ApiScope } from "./vocabulary";
@@ -26,7 +41,7 @@ export interface RouteSpec {
   path: `/v1/${string}`;
   summary: string;
   description: string;
-  tag: "OAuth" | "Social accounts" | "Meta";
+  tag: "OAuth" | "Social accounts" | "Webhooks" | "Meta";
   /** The key needs any one of these scopes; `null`: the route takes no API key. */
   scopes: readonly ApiScope[] | null;
   params?: z.ZodObject;
@@ -66,10 +81,13 @@ export const routes = {
     path: "/v1/social/oauth-status/:state",
     summary: "Read an attempt's status",
     description:
-      "The outcome of an OAuth attempt, for the key that created it (any other key gets 404). An unknown state of any shape a state can have answers 404; only a value that cannot be a state is 400.",
+      "The outcome of an OAuth attempt, for the key that created it (any other key gets 404). An unknown state of any shape a state can have answers 404; only a value that cannot be a state is 400. " +
+      "Long-poll: with ?wait=N (whole seconds, 1 to 30) the request is held until the status is no longer pending or N seconds pass, then answered the same way. " +
+      "It answers within about a second of the callback finishing, on whichever instance the callback ran, counts once against the read budget, and ends when the client goes away.",
     tag: "OAuth",
     scopes: ["social:read", "social:write"],
     params: z.object({ state: ids.st }),
+    query: oauthStatusQuery,
     responses: { 200: { description: "The attempt.", content: "json", schema: oauthAttempt } },
     errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND"],
   }),
@@ -152,6 +170,69 @@ export const routes = {
     params: z.object({ id: ids.sa }),
     responses: { 200: { description: "The account, with its new accessTokenExpiresAt and lastRefreshedAt.", content: "json", schema: socialAccount } },
     errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND", "NEEDS_REAUTH", "PLATFORM_NOT_CONFIGURED"],
+  }),
+  createWebhookEndpoint: define({
+    id: "createWebhookEndpoint",
+    method: "POST",
+    path: "/v1/projects/:projectId/webhook-endpoints",
+    summary: "Create a webhook endpoint",
+    description:
+      "Adds an endpoint that receives the project's events of the key's mode, signed with Standard Webhooks. The answer holds the endpoint's secret, shown only here. The URL must be https and its host must resolve to public addresses (unless the instance allows private ones).",
+    tag: "Webhooks",
+    scopes: ["webhooks:write"],
+    params: z.object({ projectId: ids.prj }),
+    body: webhookEndpointRequest,
+    responses: { 201: { description: "The endpoint, with its secret.", content: "json", schema: createdWebhookEndpoint } },
+    errors: [...KEYED_ERRORS, "VALIDATION", "PAYLOAD_TOO_LARGE", "NOT_FOUND"],
+  }),
+  listWebhookEndpoints: define({
+    id: "listWebhookEndpoints",
+    method: "GET",
+    path: "/v1/projects/:projectId/webhook-endpoints",
+    summary: "List a project's webhook endpoints",
+    description: "The project's endpoints of the key's mode, oldest first, a page at a time; never their secrets.",
+    tag: "Webhooks",
+    scopes: ["webhooks:read"],
+    params: z.object({ projectId: ids.prj }),
+    query: accountListQuery,
+    responses: { 200: { description: "A page of endpoints.", content: "json", schema: webhookEndpointPage } },
+    errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND"],
+  }),
+  deleteWebhookEndpoint: define({
+    id: "deleteWebhookEndpoint",
+    method: "DELETE",
+    path: "/v1/webhook-endpoints/:id",
+    summary: "Delete a webhook endpoint",
+    description: "Deletes the endpoint with its delivery history; events still queued for it are not sent.",
+    tag: "Webhooks",
+    scopes: ["webhooks:write"],
+    params: z.object({ id: ids.we }),
+    responses: { 204: { description: "Deleted.", content: "empty" } },
+    errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND"],
+  }),
+  rotateWebhookSecret: define({
+    id: "rotateWebhookSecret",
+    method: "POST",
+    path: "/v1/webhook-endpoints/:id/rotate-secret",
+    summary: "Rotate an endpoint's secret",
+    description: "A new signing secret, shown only here. For 24 hours every delivery carries two signatures, one per secret, so the receiver can switch without losing events.",
+    tag: "Webhooks",
+    scopes: ["webhooks:write"],
+    params: z.object({ id: ids.we }),
+    responses: { 200: { description: "The new secret.", content: "json", schema: rotatedWebhookSecret } },
+    errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND"],
+  }),
+  testWebhookEndpoint: define({
+    id: "testWebhookEndpoint",
+    method: "POST",
+    path: "/v1/webhook-endpoints/:id/test",
+    summary: "Send a test event",
+    description: "Queues a webhook.test event for this endpoint alone, delivered and signed like every event. 400 when the endpoint is disabled.",
+    tag: "Webhooks",
+    scopes: ["webhooks:write"],
+    params: z.object({ id: ids.we }),
+    responses: { 202: { description: "Queued; the event's id is its webhook-id.", content: "json", schema: webhookTestEvent } },
+    errors: [...KEYED_ERRORS, "VALIDATION", "NOT_FOUND"],
   }),
   openApiDocument: define({
     id: "openApiDocument",

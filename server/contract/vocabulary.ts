@@ -14,7 +14,7 @@ export const ROLES = ["owner", "admin", "member"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What an API key may do (CONTRACT.md §3). */
-export const API_SCOPES = ["social:write", "social:read"] as const;
+export const API_SCOPES = ["social:write", "social:read", "webhooks:write", "webhooks:read"] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const isApiScope = (value: string): value is ApiScope => (API_SCOPES as readonly string[]).includes(value);
@@ -34,6 +34,20 @@ export type ReauthReason = (typeof REAUTH_REASONS)[number];
 /** An attempt as the API reports it ("expired" is derived from the stored status and the clock). */
 export const ATTEMPT_STATUSES = ["pending", "completed", "failed", "expired"] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+/** Webhook event types (CONTRACT.md §8). */
+export const WEBHOOK_EVENT_TYPES = [
+  "social_account.connected",
+  "oauth_attempt.failed",
+  "social_account.needs_reauth",
+  "social_account.disconnected",
+  "webhook.test",
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** enabled: receives its events; disabled: by an admin, by a 410 answer, or after 5 days of failures. */
+export const WEBHOOK_ENDPOINT_STATUSES = ["enabled", "disabled"] as const;
+export type WebhookEndpointStatus = (typeof WEBHOOK_ENDPOINT_STATUSES)[number];
 
 /** The `layers_oauth_error` codes of CONTRACT.md §3: a failed attempt's error and the returnUrl's query. */
 export const OAUTH_ERROR_CODES = [

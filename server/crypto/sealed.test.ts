@@ -70,7 +70,7 @@ describe("an account's tokens", () => {
   it("are sealed for the row they end up in, also when a reconnect keeps the existing row's id", async () => {
     const first = await connect("binder", "act.first");
     const again = await connect("binder", "act.second");
-    expect(again).toEqual({ id: first.id, created: false });
+    expect(again).toMatchObject({ id: first.id, created: false });
     const row = await accountRow(first.id);
     expect(services.box.open(row.accessTokenEnc!, SEALED.accessToken.at(first.id))).toBe("act.second");
     expect(services.box.open(row.refreshTokenEnc!, SEALED.refreshToken.at(first.id))).toBe("rft.act.second");

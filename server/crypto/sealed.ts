@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableName, gt, isNotNull, like, not } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import { oauthStates, socialAccounts } from "@/db/schema";
+import { oauthStates, socialAccounts, webhookEndpoints } from "@/db/schema";
 import type { DomainContext } from "../domain/context";
 import { log } from "../log";
 import { type Binding, SealError } from "./secretbox";
@@ -34,6 +34,8 @@ export const SEALED = {
   accessToken: new SealedColumn(socialAccounts, socialAccounts.id, socialAccounts.accessTokenEnc, "accessTokenEnc"),
   refreshToken: new SealedColumn(socialAccounts, socialAccounts.id, socialAccounts.refreshTokenEnc, "refreshTokenEnc"),
   codeVerifier: new SealedColumn(oauthStates, oauthStates.id, oauthStates.codeVerifierEnc, "codeVerifierEnc"),
+  webhookSecret: new SealedColumn(webhookEndpoints, webhookEndpoints.id, webhookEndpoints.secretEnc, "secretEnc"),
+  webhookPreviousSecret: new SealedColumn(webhookEndpoints, webhookEndpoints.id, webhookEndpoints.previousSecretEnc, "previousSecretEnc"),
 } as const;
 
 const BATCH = 200;

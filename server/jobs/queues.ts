@@ -22,6 +22,13 @@ export const QUEUES = {
     name: "refresh-sweep",
     options: { policy: "singleton", retryLimit: 1, expireInSeconds: 600, deleteAfterSeconds: 3_600 },
   },
+  // One job per try of a delivery (server/webhooks/deliver.ts), sent in the same transaction as the event or the
+  // failed try before it, with the retry schedule's startAfter. pg-boss's own retries only cover a worker that
+  // died mid-send: the try is recorded once (keyed by its number), so it is at least once, never lost.
+  webhookDeliver: {
+    name: "webhook-deliver",
+    options: { policy: "standard", retryLimit: 3, retryDelay: 30, expireInSeconds: 60, deleteAfterSeconds: 86_400, notify: true },
+  },
   attemptsSweep: {
     name: "attempts-sweep",
     options: { policy: "singleton", retryLimit: 1, expireInSeconds: 120, deleteAfterSeconds: 3_600 },

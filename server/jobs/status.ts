@@ -11,14 +11,8 @@ import { dateOf } from "../clock";
 import type { DomainContext } from "../domain/context";
 import { inMode, type ModeScope } from "../domain/scope";
 import { QUEUES } from "./queues";
-import type { JobSystem } from "./system";
 
-/** A domain context that can also reach the job system (which the web process has always started by now). */
-export interface JobsContext extends DomainContext {
-  jobs: Pick<JobSystem, "start">;
-}
-
-export async function jobsStatus(ctx: JobsContext, scope: ModeScope) {
+export async function jobsStatus(ctx: DomainContext, scope: ModeScope) {
   const boss = await ctx.jobs.start({ work: false });
   const now = ctx.clock.now();
   const [instances, queues, accounts] = await Promise.all([boss.getInstances(), Promise.all(Object.values(QUEUES).map((queue) => queueCounts(boss, queue.name))), accountHealth(ctx, scope)]);

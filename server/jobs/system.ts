@@ -56,6 +56,8 @@ export function createJobSystem(database: Database, databaseUrl: string | undefi
       // scheduler is not used: intervals shorter than a minute (LAYERS_REFRESH_SWEEP=2s) are throttled sends.
       supervise: work,
       schedule: false,
+      // Workers of queues sent with `notify` (webhook deliveries) wake at once instead of at their next poll.
+      useListenNotify: true,
     };
     if (database.pglite) return new PgBoss({ db: fromPglite(database.pglite), backend: "pglite", ...common });
     if (!databaseUrl) throw new Error("the job system needs DATABASE_URL or the embedded database");

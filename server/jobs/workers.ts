@@ -11,11 +11,14 @@ import { endAbandonedAttempts } from "../attempts/lease";
 import { dateOf } from "../clock";
 import type { DomainContext } from "../domain/context";
 import { describeError, log } from "../log";
+import { deliverWebhook } from "../webhooks/deliver";
 import { ATTEMPTS_SWEEP_MS, QUEUES } from "./queues";
 import type { JobSystem } from "./system";
 
 /** Refresh jobs one process runs at once: each mostly waits on the platform. */
 const REFRESH_CONCURRENCY = 4;
+/** Webhook sends one process runs at once: each waits on a receiver, up to 15 s. */
+const WEBHOOK_CONCURRENCY = 8;
 
 export interface Workers {
   /** Resolves once every job handler running now has finished (a test clock's tick does not wait for them). */
@@ -55,6 +58,12 @@ export async function runWorkers(jobs: JobSystem, ctx: DomainContext): Promise<W
       throw error;
     }
   }));
+  await boss.work<{ deliveryId: string }>(
+    QUEUES.webhookDeliver.name,
+    // New deliveries wake the workers at once (the queue notifies); retries due later are found by polling, every 2 s.
+    { localConcurrency: WEBHOOK_CONCURRENCY, notifyPollingIntervalSeconds: 2 },
+    tracked(async ([job]) => ({ outcome: await deliverWebhook(ctx, job!.data.deliveryId) })),
+  );
   await boss.work(QUEUES.refreshSweep.name, tracked(async () => ({ due: await sweepDueAccounts(ctx, enqueueRefresh) })));
   await boss.work(QUEUES.attemptsSweep.name, tracked(async () => ({ ended: await endAbandonedAttempts(ctx, dateOf(ctx.clock)) })));
 

@@ -1,17 +1,19 @@
 import { ID_PATTERNS } from "@/db/ids";
 import { type Platform, PLATFORMS } from "@/db/schema";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
-import { upsertSocialAccount } from "../accounts/service";
+import { eventTarget, serializeAccount, upsertSocialAccount } from "../accounts/service";
 import { bindingAllows } from "../attempts/binding";
 import { claimAttempt, reclaimAttempt } from "../attempts/lease";
 import { isAbandoned } from "../attempts/status";
 import { type AttemptRow, completeAttempt, failAttempt, findAttempt } from "../attempts/store";
+import type { AttemptWatch } from "../attempts/wait";
 import { recordAudit } from "../audit/record";
 import { SEALED } from "../crypto/sealed";
 import { type DomainContext, inTransaction } from "../domain/context";
 import { keyScope } from "../domain/scope";
 import { HOSTED_RETURN_PATH } from "../hosted/views";
 import { describeError, log } from "../log";
+import { recordEvent } from "../webhooks/events";
 import { createPlatformAdapter } from "./platforms";
 import { platformEndpoints, redirectUri } from "./platforms/config";
 import { type OAuthErrorCode, PlatformError } from "./platforms/types";
@@ -37,7 +39,6 @@ const ERROR_MESSAGES: Record<OAuthErrorCode, string> = {
  * served by the lease (server/attempts/lease.ts), not by waiting.
  */
 const REPLAY_WAIT_MS = 3_000;
-const POLL_MS = 100;
 
 export interface CallbackOptions {
   /** The clock (tests pass a controlled one); the replay's wait is added to it. */
@@ -91,34 +92,47 @@ export async function handleOAuthCallback(
 /**
  * Claims the attempt and finishes it, or answers as it stands. Every pass
  * either returns or sees the row move forward (claims are never undone), so
- * the loop ends; only a live claim of another callback makes it wait.
+ * the loop ends; only a live claim of another callback makes it wait: for
+ * that claim's end to be announced (server/attempts/wait.ts) or its lease to
+ * run out, at most `waitMs` in all.
  */
 async function settle(run: Run, first: AttemptRow): Promise<CallbackOutcome> {
   const { ctx } = run;
   const deadline = Date.now() + run.waitMs;
+  let watch: AttemptWatch | undefined;
   let row: AttemptRow | undefined = first;
-  for (;;) {
-    if (!row) return unknownAttempt();
-    const now = run.clock();
-    if (row.status === "completed") return { kind: "redirect", location: successLocation(ctx, row) };
-    if (row.status === "failed") {
-      return { kind: "redirect", location: withError(successLocation(ctx, row), (row.errorCode as OAuthErrorCode) ?? "server_error") };
+  try {
+    for (;;) {
+      if (!row) return unknownAttempt();
+      const now = run.clock();
+      if (row.status === "completed") return { kind: "redirect", location: successLocation(ctx, row) };
+      if (row.status === "failed") {
+        return { kind: "redirect", location: withError(successLocation(ctx, row), (row.errorCode as OAuthErrorCode) ?? "server_error") };
+      }
+      if (row.status === "pending") {
+        // Expired is final: a late callback is told so and changes nothing, so the status stays expired.
+        if (row.expiresAt <= now) return { kind: "redirect", location: withError(successLocation(ctx, row), "state_expired") };
+        const claimed = await claimAttempt(ctx, row.id, now);
+        if (claimed) return finish(run, claimed, false);
+      } else if (isAbandoned(row, now)) {
+        const claimed = await reclaimAttempt(ctx, row.id, now);
+        if (claimed) return finish(run, claimed, true);
+      } else {
+        const left = deadline - Date.now();
+        if (left <= 0) return stillConnecting();
+        // The first time, the watch opens and the row is read again below: an end committed before the watch is seen there.
+        if (!watch) watch = await ctx.waiters.watch(row.id);
+        else if ((await watch.next(Math.min(left, row.leaseExpiresAt!.getTime() - now.getTime() + LEASE_MARGIN_MS))) === "stopped") return stillConnecting();
+      }
+      row = await findAttempt(ctx, row.id);
     }
-    if (row.status === "pending") {
-      // Expired is final: a late callback is told so and changes nothing, so the status stays expired.
-      if (row.expiresAt <= now) return { kind: "redirect", location: withError(successLocation(ctx, row), "state_expired") };
-      const claimed = await claimAttempt(ctx, row.id, now);
-      if (claimed) return finish(run, claimed, false);
-    } else if (isAbandoned(row, now)) {
-      const claimed = await reclaimAttempt(ctx, row.id, now);
-      if (claimed) return finish(run, claimed, true);
-    } else {
-      if (Date.now() >= deadline) return stillConnecting();
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-    row = await findAttempt(ctx, row.id);
+  } finally {
+    watch?.close();
   }
 }
+
+/** Wakes a replay just after the claim's lease runs out, when it may take the claim over. */
+const LEASE_MARGIN_MS = 20;
 
 /**
  * Runs the claimed attempt to an outcome. `recovered`: this callback took
@@ -194,6 +208,12 @@ async function complete(run: Run, attempt: AttemptRow): Promise<CallbackOutcome>
     if (!(await completeAttempt(tx, attempt, { socialAccountId: account.id, grantedScopes, missingScopes }, run.clock()))) {
       throw new Error("the claim's lease ran out before the attempt completed");
     }
+    await recordEvent(tx, eventTarget(account.row), "social_account.connected", {
+      ...serializeAccount(account.row),
+      state: attempt.id,
+      reconnected: !account.created,
+      missingScopes,
+    });
     await recordAudit(tx, scope, {
       action: account.created ? "account.connected" : "account.reconnected",
       targetType: "social_account",

@@ -41,6 +41,14 @@ export async function requireActiveProject(ctx: DomainContext, scope: OrgScope, 
   return project;
 }
 
+/** The organization a project belongs to, for the operator (ladmin) who names a project by its id alone. */
+export async function projectOrg(ctx: DomainContext, projectId: string): Promise<string> {
+  const { id } = parseInput(z.object({ id: ids.prj }), { id: projectId });
+  const [project] = await ctx.db.select({ orgId: projects.orgId, archivedAt: projects.archivedAt }).from(projects).where(eq(projects.id, id)).limit(1);
+  if (!project || project.archivedAt) throw new AppError("NOT_FOUND", `Project ${id} was not found.`);
+  return project.orgId;
+}
+
 /** The organization's projects with how many accounts each holds, newest first. */
 export async function listProjects(ctx: DomainContext, scope: OrgScope) {
   const rows = await ctx.db

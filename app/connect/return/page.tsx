@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { returnView } from "@/server/hosted/views";
+import { awaitAttemptEnd } from "@/server/attempts/wait";
 import { domainContext } from "@/server/domain/context";
 import { getServices } from "@/server/services";
 import { HostedCard, hosted } from "../HostedCard";
@@ -7,10 +8,16 @@ import { HostedCard, hosted } from "../HostedCard";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Connection result · Layers Connect", robots: { index: false } };
 
+/** How long the page waits for an attempt still in progress: the end-customer would rather see the outcome than "waiting". */
+const OUTCOME_WAIT_MS = 5_000;
+
 // /connect/return?state= – the outcome in plain words, for integrators without a return page of their own
 export default async function ReturnPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const state = (await searchParams).state;
-  const view = await returnView(domainContext(await getServices()), typeof state === "string" ? state : undefined);
+  const param = (await searchParams).state;
+  const state = typeof param === "string" ? param : undefined;
+  const ctx = domainContext(await getServices());
+  if (state) await awaitAttemptEnd(ctx, state, OUTCOME_WAIT_MS);
+  const view = await returnView(ctx, state);
   switch (view.kind) {
     case "completed": {
       const name = view.username ? `@${view.username}` : view.displayName;

@@ -93,7 +93,7 @@ describe("accounts across modes", () => {
     expect(liveRow).toMatchObject({ livemode: true, accessTokenEnc: before.accessTokenEnc, refreshTokenEnc: before.refreshTokenEnc, updatedAt: before.updatedAt });
     expect(testRow.livemode).toBe(false);
     // Reconnecting in the sandbox again lands on the sandbox row.
-    expect(await seedAccount(services, live, { mode: "test", username: "twin_modes" })).toEqual({ id: sandbox.id, created: false });
+    expect(await seedAccount(services, live, { mode: "test", username: "twin_modes" })).toMatchObject({ id: sandbox.id, created: false });
   });
 });
 

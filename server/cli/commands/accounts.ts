@@ -9,6 +9,8 @@ export const accountsRefresh = defineCommand({
   async prepare({ operands }) {
     const accountId = checkId("ACCOUNT", "sa", operands.ACCOUNT);
     return async (ctx) => {
+      // A refresh refused for good sends social_account.needs_reauth, queued in the same transaction.
+      await ctx.jobs.start({ work: false });
       const account = await refreshSocialAccount(ctx, OPERATOR, accountId);
       return {
         json: account,

@@ -5,6 +5,7 @@ import { orgsCreate } from "./orgs";
 import { projectsCreate } from "./projects";
 import { secretsReencrypt } from "./secrets";
 import { usersCreate, usersDisable, usersSetPassword, usersSetRole } from "./users";
+import { webhooksCreate, webhooksDelete, webhooksList } from "./webhooks";
 
 /** Every ladmin command, in the order --help lists them. A new command is its definition plus a line here. */
 export const COMMANDS: readonly Command[] = [
@@ -20,5 +21,8 @@ export const COMMANDS: readonly Command[] = [
   usersDisable,
   usersSetPassword,
   accountsRefresh,
+  webhooksCreate,
+  webhooksList,
+  webhooksDelete,
   secretsReencrypt,
 ];

@@ -105,7 +105,7 @@ describe("storing accounts", () => {
   it("reconnecting keeps the id, and a missing refresh token never replaces the stored one", async () => {
     const first = await seedAccount(services, tenant, { username: "keeper", refreshToken: "rft.original" });
     const again = await seedAccount(services, tenant, { username: "keeper", refreshToken: null });
-    expect(again).toEqual({ id: first.id, created: false });
+    expect(again).toMatchObject({ id: first.id, created: false });
     const [row] = await services.database.db.select().from(socialAccounts).where(eq(socialAccounts.id, first.id));
     expect(services.box.open(row!.refreshTokenEnc!, SEALED.refreshToken.at(first.id))).toBe("rft.original");
     expect(row!.accessTokenEnc).toMatch(/^v2\.[0-9a-f]{8}\./);

@@ -5,6 +5,14 @@ import { keyScope } from "@/server/domain/scope";
 import { otherMethods } from "@/server/http/requestLog";
 import { route } from "@/server/http/route";
 
-export const GET = route(routes.getOAuthStatus, ({ params, key, services }) => getAttemptStatus(domainContext(services), keyScope(key), params.state));
+// GET /v1/social/oauth-status/:state[?wait=N] – the attempt's status; with wait, a long-poll that ends when the client leaves
+export const GET = route(routes.getOAuthStatus, ({ req, params, query, key, services }) =>
+  getAttemptStatus(
+    domainContext(services),
+    keyScope(key),
+    { state: params.state, wait: query.getAll("wait") },
+    { signal: req.signal },
+  ),
+);
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(routes.getOAuthStatus.path);

@@ -1,11 +1,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { oauthStates } from "@/db/schema";
+import { oauthStates, webhookDeliveries, webhookEvents } from "@/db/schema";
 import { ABANDONED_MESSAGE, claimAttempt, endAbandonedAttempts, LEASE_MS } from "@/server/attempts/lease";
 import { getAttemptStatus } from "@/server/attempts/report";
+import { failAttempt } from "@/server/attempts/store";
 import { bootstrap } from "@/server/bootstrap";
 import { SEALED } from "@/server/crypto/sealed";
 import { domainContext } from "@/server/domain/context";
+import { modeScope, orgScope } from "@/server/domain/scope";
+import { createWebhookEndpoint, deleteWebhookEndpoint } from "@/server/webhooks/endpoints";
 import { keyScope } from "@/server/domain/scope";
 import { handleOAuthCallback } from "@/server/oauth/callback";
 import { createPlatformAdapter } from "@/server/oauth/platforms";
@@ -48,10 +51,11 @@ afterAll(async () => {
 });
 
 const ctx = () => domainContext(services);
+const liveScope = () => modeScope(orgScope(tenant.orgId, { type: "system" }), "live");
 const scope = () => keyScope({ id: tenant.keyId, orgId: tenant.orgId, mode: "live" });
 const at = (time: Date, ms: number) => new Date(time.getTime() + ms);
 const row = async (state: string) => (await services.database.db.select().from(oauthStates).where(eq(oauthStates.id, state)))[0]!;
-const readStatus = (state: string, now: Date) => getAttemptStatus(ctx(), scope(), state, now);
+const readStatus = (state: string, now: Date) => getAttemptStatus(ctx(), scope(), { state }, { now });
 
 /** A TikTok attempt through the sandbox's consent form: its state, the callback query, and when it expires. */
 async function consent() {
@@ -125,11 +129,27 @@ describe("a claim whose callback crashed", () => {
     expect(await callback(abandoned.query, at(sweptAt, 1))).toEqual({ kind: "redirect", location: `${RETURN_URL}?layers_oauth_error=server_error` });
   });
 
-  it("is ended by the sweep at server start", async () => {
-    const { state } = await consent();
-    await claimAttempt(ctx(), state, past());
-    await bootstrap(services, () => {});
-    expect(await row(state)).toMatchObject({ status: "failed", errorCode: "server_error" });
+  it("is ended by the sweep at server start, which queues its oauth_attempt.failed for the project's endpoint", async () => {
+    // An endpoint on the project: the end's event must be queued before the server has started anything else.
+    const endpoint = await createWebhookEndpoint(domainContext(deriveServices(services, { LAYERS_WEBHOOKS_ALLOW_PRIVATE: "1" })), liveScope(), {
+      projectId: tenant.projectId,
+      readBody: async () => ({ url: "https://localhost:9/hooks", events: ["oauth_attempt.failed"] }),
+    });
+    try {
+      const { state } = await consent();
+      await claimAttempt(ctx(), state, past());
+      await bootstrap(services, () => {});
+      expect(await row(state)).toMatchObject({ status: "failed", errorCode: "server_error" });
+      const queued = await services.database.db
+        .select({ body: webhookEvents.body })
+        .from(webhookDeliveries)
+        .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+        .where(eq(webhookDeliveries.endpointId, endpoint.id));
+      // (Claims of this file's earlier tests whose leases have run out by now end with it.)
+      expect(queued.map((q) => JSON.parse(q.body).data.state)).toContain(state);
+    } finally {
+      await deleteWebhookEndpoint(ctx(), liveScope(), endpoint.id);
+    }
   });
 
   it("reads as pending while the lease lives, then as failed/server_error, which the read stores", async () => {
@@ -141,6 +161,34 @@ describe("a claim whose callback crashed", () => {
     expect(await readStatus(state, after)).toMatchObject({ status: "failed", error: { code: "server_error", message: ABANDONED_MESSAGE }, completedAt: after.toISOString() });
     expect(await row(state)).toMatchObject({ status: "failed", errorCode: "server_error" });
     expect((await readStatus(state, at(after, 3_600_000))).status).toBe("failed");
+  });
+});
+
+describe("a callback replayed while another holds the claim", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const replay = (query: URLSearchParams) => handleOAuthCallback(ctx(), "tiktok", query, null, { replayWaitMs: 20_000 });
+
+  it("answers the first one's outcome as soon as it ends, not at the end of its wait", async () => {
+    const { state, query } = await consent();
+    const claimed = (await claimAttempt(ctx(), state, new Date()))!;
+    const started = Date.now();
+    const replayed = replay(query);
+    await sleep(500);
+    // What the first callback does when the end-customer had cancelled.
+    await failAttempt(ctx(), claimed, { errorCode: "access_denied", errorMessage: "The end-customer cancelled." }, new Date());
+    expect(await replayed).toEqual({ kind: "redirect", location: `${RETURN_URL}?layers_oauth_error=access_denied` });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(services.attemptWaiters.count(state)).toBe(0);
+  });
+
+  it("takes the claim over as soon as its lease runs out, and completes with the unspent code", async () => {
+    const { state, query } = await consent();
+    // The first callback died a lease ago, less a second.
+    await claimAttempt(ctx(), state, new Date(Date.now() - LEASE_MS + 1000));
+    const started = Date.now();
+    expect(await replay(query)).toEqual({ kind: "redirect", location: RETURN_URL });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await row(state)).status).toBe("completed");
   });
 });
 

@@ -1,0 +1,10 @@
+import { routes } from "@/server/contract/routes";
+import { domainContext } from "@/server/domain/context";
+import { keyScope } from "@/server/domain/scope";
+import { otherMethods } from "@/server/http/requestLog";
+import { route } from "@/server/http/route";
+import { rotateWebhookSecret } from "@/server/webhooks/endpoints";
+
+export const POST = route(routes.rotateWebhookSecret, ({ params, key, services }) => rotateWebhookSecret(domainContext(services), keyScope(key), params.id));
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(routes.rotateWebhookSecret.path);
