@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject } from "../projects/service";
 import { createUser } from "../users/service";
 import { domainContext } from "../domain/context";
-import { orgScope } from "../domain/scope";
+import { modeScope, orgScope } from "../domain/scope";
+import { createWebhookEndpoint, sendTestWebhook } from "../webhooks/endpoints";
+import { listDeliveries } from "../webhooks/history";
 import type { Services } from "../services";
 import { seedAccount, seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { createCallerFactory } from "./init";
@@ -21,8 +23,26 @@ beforeAll(async () => {
   for (const role of ["owner", "admin", "member"] as const) {
     ids[role] = (await createUser(domainContext(services), orgScope(tenant.orgId, { type: "system" }), { email: `${role}-${Date.now()}-${Math.random()}@example.com`, password: "correct horse battery", role })).id;
   }
+  // Test events and resends go out through the job queues (nothing here works them).
+  await services.jobs.start({ work: false });
 });
 afterAll(() => services.close());
+
+const system = () => orgScope(tenant.orgId, { type: "system" });
+/**
+ * A test-mode webhook endpoint of its own project (a project holds at most 10
+ * per mode). A public address by its literal: no DNS, and no mode's address
+ * rules refuse it; nothing here works the queue, so nothing is sent to it.
+ */
+async function webhookEndpoint() {
+  const project = await createProject(domainContext(services), system(), { name: "Webhooks" });
+  return createWebhookEndpoint(domainContext(services), modeScope(system(), "test"), { projectId: project.id, readBody: async () => ({ url: "https://93.184.216.34/roles" }) });
+}
+async function webhookDelivery() {
+  const { id } = await webhookEndpoint();
+  await sendTestWebhook(domainContext(services), modeScope(system(), "test"), id);
+  return (await listDeliveries(domainContext(services), modeScope(system(), "test"), { endpointId: id })).items[0]!.id;
+}
 
 /** Every mutation, with fresh inputs so each role's call can succeed on its own. */
 const MUTATIONS: Record<string, (c: ReturnType<typeof caller>) => Promise<unknown>> = {
@@ -41,6 +61,12 @@ const MUTATIONS: Record<string, (c: ReturnType<typeof caller>) => Promise<unknow
   // A new Instagram token is answered as it is (Instagram refreshes none under 24 h old): no platform call needed.
   "accounts.refresh": async (c) => c.accounts.refresh({ id: (await seedAccount(services, tenant, { platform: "instagram", refreshToken: null })).id, mode: "test" }),
   "members.add": (c) => c.members.add({ email: `new-${Math.random()}@example.com`, role: "member", password: "another long password" }),
+  "webhooks.create": async (c) => c.webhooks.create({ mode: "test", projectId: (await createProject(domainContext(services), system(), { name: "w" })).id, url: "https://93.184.216.34/created" }),
+  "webhooks.sendTest": async (c) => c.webhooks.sendTest({ mode: "test", id: (await webhookEndpoint()).id }),
+  "webhooks.resend": async (c) => c.webhooks.resend({ mode: "test", deliveryId: await webhookDelivery() }),
+  "webhooks.setEnabled": async (c) => c.webhooks.setEnabled({ mode: "test", id: (await webhookEndpoint()).id, enabled: false }),
+  "webhooks.rotateSecret": async (c) => c.webhooks.rotateSecret({ mode: "test", id: (await webhookEndpoint()).id }),
+  "webhooks.delete": async (c) => c.webhooks.delete({ mode: "test", id: (await webhookEndpoint()).id }),
 };
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -71,6 +97,12 @@ describe("reads", () => {
     expect(await codeOf(member.apiKeys.get({ id: other.keyId }))).toBe("NOT_FOUND");
     const keys = await member.apiKeys.list();
     expect(JSON.stringify(keys)).not.toMatch(/secretHash|lp_(live|test)_\w+_\w{32}/);
+    const deliveryId = await webhookDelivery();
+    const endpoints = await member.webhooks.list({ mode: "test" });
+    expect(endpoints.length).toBeGreaterThan(0);
+    expect(JSON.stringify(endpoints)).not.toMatch(/whsec_|secretEnc/);
+    const delivery = await member.webhooks.delivery({ mode: "test", id: deliveryId });
+    expect((await member.webhooks.deliveries({ mode: "test", endpointId: delivery.endpointId })).items.map((d) => d.id)).toEqual([deliveryId]);
   });
 
   it("the audit log says who did what", async () => {

@@ -5,6 +5,7 @@ import { authRouter } from "./routers/auth";
 import { membersRouter } from "./routers/members";
 import { operationsRouter } from "./routers/operations";
 import { projectsRouter } from "./routers/projects";
+import { webhooksRouter } from "./routers/webhooks";
 
 /** The console's procedures: thin calls into the same domain functions REST and ladmin use. */
 export const appRouter = router({
@@ -19,6 +20,7 @@ export const appRouter = router({
   audit: auditRouter,
   members: membersRouter,
   operations: operationsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ const LINKS: Array<{ href: string; label: string; adminOnly?: boolean }> = [
   { href: "/console/keys", label: "API keys" },
   { href: "/console/attempts", label: "Attempts" },
   { href: "/console/accounts", label: "Accounts" },
+  { href: "/console/webhooks", label: "Webhooks" },
   { href: "/console/audit", label: "Audit log" },
   { href: "/console/members", label: "Members" },
   // The instance's worker processes are operator information: owners and admins only (server/trpc/routers/operations.ts).

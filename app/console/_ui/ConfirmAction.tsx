@@ -16,13 +16,15 @@ type Props = {
   onConfirm: () => Promise<unknown>;
   compact?: boolean;
   disabled?: boolean;
+  /** "caution": a consequential but not destructive action (rotating a secret) gets ordinary buttons, not red ones. */
+  tone?: "danger" | "caution";
 };
 
 /**
- * A destructive action behind a modal <dialog>: the trigger opens it, Cancel (focused first, and
+ * A destructive (or otherwise weighty) action behind a modal <dialog>: the trigger opens it, Cancel (focused first, and
  * Escape) closes it, the confirm button runs the action and shows its error in the dialog.
  */
-export function ConfirmAction({ label, accessibleName, title, children, confirmLabel, onConfirm, compact, disabled }: Props) {
+export function ConfirmAction({ label, accessibleName, title, children, confirmLabel, onConfirm, compact, disabled, tone = "danger" }: Props) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -32,6 +34,7 @@ export function ConfirmAction({ label, accessibleName, title, children, confirmL
   const titleId = useId();
   const bodyId = useId();
   const size = compact ? ` ${styles.compact}` : "";
+  const [triggerClass, confirmClass] = tone === "danger" ? [styles.buttonDanger, `${styles.buttonDanger} ${styles.solid}`] : [styles.buttonSecondary, styles.button];
 
   // The dialog exists only while open, so closed dialogs leave no hidden duplicates in the page.
   useEffect(() => {
@@ -62,7 +65,7 @@ export function ConfirmAction({ label, accessibleName, title, children, confirmL
       <button
         ref={triggerRef}
         type="button"
-        className={styles.buttonDanger + size}
+        className={triggerClass + size}
         aria-label={accessibleName}
         aria-haspopup="dialog"
         onClick={() => {
@@ -91,7 +94,7 @@ export function ConfirmAction({ label, accessibleName, title, children, confirmL
             <button ref={cancelRef} type="button" className={styles.buttonSecondary} onClick={close}>
               Cancel
             </button>
-            <button type="button" className={`${styles.buttonDanger} ${styles.solid}`} onClick={confirm} disabled={pending}>
+            <button type="button" className={confirmClass} onClick={confirm} disabled={pending}>
               {confirmLabel}
             </button>
           </div>

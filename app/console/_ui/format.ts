@@ -25,6 +25,12 @@ const ACTION_LABEL: Record<string, string> = {
   "project.created": "created project",
   "project.renamed": "renamed project",
   "project.archived": "archived project",
+  "webhook_endpoint.created": "created webhook endpoint",
+  "webhook_endpoint.deleted": "deleted webhook endpoint",
+  "webhook_endpoint.enabled": "enabled webhook endpoint",
+  "webhook_endpoint.disabled": "disabled webhook endpoint",
+  "webhook_endpoint.secret_rotated": "rotated the signing secret of webhook endpoint",
+  "webhook_event.resent": "resent an event to webhook endpoint",
 };
 
 /** "api_key.revoked" -> "revoked API key"; unknown actions still read as words. */

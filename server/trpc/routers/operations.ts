@@ -16,8 +16,5 @@ const operatorViewProcedure = orgModeProcedure.use(({ ctx, next }) => {
 });
 
 export const operationsRouter = router({
-  status: operatorViewProcedure.query(({ ctx }) => {
-    const [domain, scope] = callInMode(ctx);
-    return jobsStatus({ ...domain, jobs: ctx.services.jobs }, scope);
-  }),
+  status: operatorViewProcedure.query(({ ctx }) => jobsStatus(...callInMode(ctx))),
 });

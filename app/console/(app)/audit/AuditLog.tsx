@@ -45,6 +45,9 @@ function target(event: AuditEvent, keyNames: Map<string, string>): ReactNode {
       return text(data.email) ?? (event.action === "user.signed_in" ? null : id);
     case "organization":
       return text(data.name) ?? null;
+    // Not linked: the endpoint may be of the other mode, or deleted. Only creation and deletion record its URL.
+    case "webhook_endpoint":
+      return text(data.url) ? <span className={styles.mono}>{text(data.url)}</span> : id;
     default:
       return id;
   }

@@ -15,8 +15,10 @@ import { type NewKey, NewKeyPanel } from "./NewKeyPanel";
 
 type Scope = ApiScope;
 const SCOPE_HINT: Record<ApiScope, string> = {
-  "social:write": "create authorize URLs",
+  "social:write": "create authorize URLs, refresh and disconnect accounts",
   "social:read": "read attempts and accounts",
+  "webhooks:write": "create, rotate, test and delete webhook endpoints",
+  "webhooks:read": "list webhook endpoints",
 };
 const SCOPES = API_SCOPES.map((value) => ({ value, hint: SCOPE_HINT[value] }));
 

@@ -18,6 +18,7 @@ const POLL_MS = 15_000;
 const QUEUE_PURPOSE: Record<string, string> = {
   "account-refresh": "Refreshes one account's tokens; failures are retried with backoff.",
   "refresh-sweep": "Finds the accounts whose tokens are due for refresh.",
+  "webhook-deliver": "Sends one webhook delivery; a failed try is retried on the webhook schedule.",
   "attempts-sweep": "Ends OAuth attempts that were abandoned part-way.",
 };
 
