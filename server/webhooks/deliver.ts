@@ -70,6 +70,10 @@ export async function deliverWebhook(ctx: DomainContext, deliveryId: string, opt
   const outcome: DeliveryOutcome = succeeded ? "succeeded" : retryAt ? "retrying" : "failed";
 
   return inTransaction(ctx, async (tx) => {
+    // The endpoint's row first, as deleting the endpoint takes it (before cascading to its
+    // deliveries): locked the other way round, a delete during this write deadlocked (a 500).
+    const [stillThere] = await tx.db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).for("no key update");
+    if (!stillThere) return "skipped" as const;
     const recorded = await tx.db
       .insert(webhookAttempts)
       .values({ deliveryId: delivery.id, number, attemptedAt: sentAt, statusCode: result.status, latencyMs: result.latencyMs, error: result.error, nextRetryAt: retryAt })
