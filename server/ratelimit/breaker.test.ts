@@ -7,9 +7,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setLogSink } from "../log";
-import { request, seedTenant, startApi, startTestServices } from "@/test-support/harness";
+import type { Services } from "@/server/services";
+import { request, seedTenant, startApi, startTestServices, type TestApi } from "@/test-support/harness";
 import { BreakerRateLimiter } from "./breaker";
 import { type Budget, parseBudget } from "./budget";
 import { createRateLimiter, createRedisRateLimiter } from "./index";
@@ -180,25 +181,30 @@ describe("breaker over real stores", () => {
 });
 
 describe("the API while failing open", () => {
-  it("answers 200 with no X-RateLimit-* headers: it counted nothing, so it claims no numbers", { timeout: 20_000 }, async () => {
-    const store = new ScriptedStore();
-    const services = await startTestServices({ limiter: new BreakerRateLimiter(store) });
-    const api = await startApi();
-    try {
-      const tenant = await seedTenant(services, { allow: ["https://app.example.com/r"] });
-      const call = () =>
-        request(api, "POST", `/v1/projects/${tenant.projectId}/social/oauth-url`, {
-          token: tenant.token,
-          body: { platform: "tiktok", returnUrl: "https://app.example.com/r" },
-        });
-      for (const res of [await call(), await call()]) {
-        expect(res.status).toBe(200);
-        for (const h of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"]) expect(res.headers.get(h)).toBeNull();
-      }
-      expect(store.calls).toBe(1);
-    } finally {
-      await api.close();
-      await services.close();
+  // Services are made before the test (under the hook timeout): on a loaded machine a PGlite start alone can take seconds.
+  const store = new ScriptedStore();
+  let services: Services;
+  let api: TestApi;
+  beforeAll(async () => {
+    services = await startTestServices({ limiter: new BreakerRateLimiter(store) });
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+    await services?.close();
+  });
+
+  it("answers 200 with no X-RateLimit-* headers: it counted nothing, so it claims no numbers", async () => {
+    const tenant = await seedTenant(services, { allow: ["https://app.example.com/r"] });
+    const call = () =>
+      request(api, "POST", `/v1/projects/${tenant.projectId}/social/oauth-url`, {
+        token: tenant.token,
+        body: { platform: "tiktok", returnUrl: "https://app.example.com/r" },
+      });
+    for (const res of [await call(), await call()]) {
+      expect(res.status).toBe(200);
+      for (const h of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"]) expect(res.headers.get(h)).toBeNull();
     }
+    expect(store.calls).toBe(1);
   });
 });
