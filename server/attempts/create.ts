@@ -10,6 +10,7 @@ import type { DomainContext } from "../domain/context";
 import type { KeyScope } from "../domain/scope";
 import { AppError } from "../errors";
 import { isReturnUrlAllowed } from "../keys/service";
+import { hostedConnectUrl } from "../hosted/views";
 import { buildAuthorizeUrl } from "../oauth/authorizeUrl";
 import { codeChallenge, newCodeVerifier } from "../oauth/pkce";
 import { platformEndpoints, redirectUri } from "../oauth/platforms/config";
@@ -42,6 +43,7 @@ export interface OAuthUrlResult {
   authorizeUrl: string;
   state: string;
   expiresAt: string;
+  connectUrl: string;
 }
 
 export interface CreateAttemptInput {
@@ -67,7 +69,8 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
   const idempotent = input.idempotencyKey === null ? null : idempotentRequest(input.idempotencyKey, projectId, rawBody);
   if (idempotent) {
     const replay = await findReplay<OAuthUrlResult>(ctx, scope, idempotent);
-    if (replay) return replay;
+    // Answers stored before connectUrl existed get it too: it follows from the state.
+    if (replay) return { ...replay, connectUrl: hostedConnectUrl(ctx.config, replay.state) };
   }
 
   const returnUrl = parseReturnUrl(body.returnUrl);
@@ -93,6 +96,7 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
     authorizeUrl: authorizeUrlFor(ctx.config, { id: state, platform: body.platform, livemode, scopes }, verifier),
     state,
     expiresAt: expiresAt.toISOString(),
+    connectUrl: hostedConnectUrl(ctx.config, state),
   };
   const row = {
     id: state,

@@ -45,6 +45,9 @@ export const oauthUrlResponse = z.strictObject({
   authorizeUrl: z.url().meta({ description: "The platform's own authorize URL (the sandbox's for lp_test_ keys): open it in a top-level browser tab." }),
   state: ids.st.meta({ description: "The attempt's id, also the OAuth `state`: poll oauth-status with it." }),
   expiresAt: timestamp.meta({ description: "10 minutes after creation; a callback after it fails with state_expired." }),
+  connectUrl: z.url().meta({
+    description: "Layers' hosted connect page for this attempt (LAYERS_PUBLIC_URL/connect/<state>): send the end-customer there instead of to authorizeUrl if you would rather send a link of ours.",
+  }),
 });
 
 const attemptFields = {

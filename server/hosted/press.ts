@@ -7,6 +7,7 @@ import { type AttemptRow, findAttempt, findAttemptWithProject } from "../attempt
 import { SEALED } from "../crypto/sealed";
 import type { DomainContext } from "../domain/context";
 import { hostedErrorPage, htmlMessagePage } from "./errorPage";
+import { hostedConnectUrl } from "./views";
 
 /**
  * POST /connect/:state/go — the hosted connect page's button (issue 8 item
@@ -82,7 +83,7 @@ export function pressResponse(outcome: PressOutcome, publicUrl: string): Respons
         },
       });
     case "show_page":
-      return new Response(null, { status: 303, headers: { Location: `${publicUrl}/connect/${outcome.state}`, "Cache-Control": "no-store" } });
+      return new Response(null, { status: 303, headers: { Location: hostedConnectUrl({ publicUrl }, outcome.state), "Cache-Control": "no-store" } });
     case "unknown":
       return hostedErrorPage(
         "This connection link is not valid",

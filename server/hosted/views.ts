@@ -5,6 +5,7 @@ import { attemptStatus } from "../attempts/status";
 import { findAttemptWithProject } from "../attempts/store";
 import type { DomainContext } from "../domain/context";
 import type { OAuthErrorCode } from "../oauth/platforms/types";
+import type { ResolvedConfig } from "../secrets";
 
 export { PLATFORM_NAMES } from "@/server/contract/vocabulary";
 import { PLATFORM_NAMES } from "@/server/contract/vocabulary";
@@ -74,3 +75,6 @@ export async function returnView(ctx: DomainContext, stateId: string | undefined
 }
 
 export const HOSTED_RETURN_PATH = "/connect/return";
+
+/** The hosted connect page of an attempt (the oauth-url answer's connectUrl). */
+export const hostedConnectUrl = (config: Pick<ResolvedConfig, "publicUrl">, state: string) => `${config.publicUrl}/connect/${state}`;

@@ -41,8 +41,10 @@ describe("POST oauth-url: success", () => {
     const before = Date.now();
     const res = await post({ platform: "tiktok", returnUrl: RETURN_URL, usageNote: "Connecting Acme Coffee" });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(["authorizeUrl", "expiresAt", "state"]);
+    expect(Object.keys(res.body).sort()).toEqual(["authorizeUrl", "connectUrl", "expiresAt", "state"]);
     expect(res.body.state).toMatch(/^st_[0-9A-Z]{32}$/);
+    // The hosted connect page, for integrators who would rather send a link of Layers'.
+    expect(res.body.connectUrl).toBe(`http://layers.test/connect/${res.body.state}`);
     const url = new URL(res.body.authorizeUrl);
     expect(`${url.origin}${url.pathname}`).toBe("http://layers.test/sandbox/tiktok/v2/auth/authorize/");
     const q = url.searchParams;
