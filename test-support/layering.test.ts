@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 
 /**
  * The house rules that keep behaviour one hop from its route file: the
- * server and database layers never reach up into app/ (routes, pages), and
- * production code never leans on test support.
+ * server and database layers never reach up into app/ (routes, pages),
+ * production code never leans on test support, and the SDK (a package of
+ * its own) never reaches into the app at all.
  */
 const root = join(import.meta.dirname, "..");
 
@@ -41,6 +42,17 @@ describe("layering", () => {
     const offenders = everything.flatMap((file) =>
       importsOf(file)
         .filter((s) => target(file, s)?.split("/")[0] === "app")
+        .map((s) => `${file} imports ${s}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("the TypeScript SDK imports only its own files: not the app, and no package (its one dependency is fetch)", () => {
+    const sdk = sourceFiles(join("sdk", "typescript", "src"), { tests: false });
+    expect(sdk).toContain(join("sdk", "typescript", "src", "index.ts"));
+    const offenders = sdk.flatMap((file) =>
+      importsOf(file)
+        .filter((s) => !s.startsWith("./") || !target(file, s)!.startsWith(join("sdk", "typescript", "src")))
         .map((s) => `${file} imports ${s}`),
     );
     expect(offenders).toEqual([]);
