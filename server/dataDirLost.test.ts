@@ -18,8 +18,9 @@ function embeddedEnv(dataDir: string): NodeJS.ProcessEnv {
 }
 
 describe("the embedded data dir deleted under a running server", () => {
-  // proper-lockfile touches its lock file every 3 s (its interval cannot be shorter than 1 s), so this waits for that event, bounded by the test timeout.
-  it("reports one line naming the removed directory, so the server can stop", { timeout: 20_000 }, async () => {
+  // proper-lockfile touches its lock file every 3 s (its interval cannot be shorter than 1 s), so this waits for that event, bounded
+  // by the test timeout, which also covers opening PGlite and migrating: seconds alone, far more on a loaded 2-core machine.
+  it("reports one line naming the removed directory, so the server can stop", { timeout: 60_000 }, async () => {
     const root = mkdtempSync(join(tmpdir(), "datadir-lost-"));
     tempDirs.push(root);
     const dataDir = join(root, "data");
@@ -39,7 +40,7 @@ describe("the embedded data dir deleted under a running server", () => {
   });
 
   // The server's own handler: a process holding the data dir (as serve.ts does) exits 1 with that line alone on stderr.
-  it("stops the process holding it with exit code 1 and that one line", { timeout: 30_000 }, async () => {
+  it("stops the process holding it with exit code 1 and that one line", { timeout: 60_000 }, async () => {
     const root = mkdtempSync(join(tmpdir(), "datadir-lost-"));
     tempDirs.push(root);
     const dataDir = join(root, "data");
