@@ -5,9 +5,9 @@ import { v1Refusal } from "@/server/http/v1Guard";
 
 /**
  * Under `next start` (no front), the /v1 requests no route handler can answer
- * get the contract's JSON error body here instead of Next's HTML 404. The
- * front (scripts/serve.ts) applies the same rule before Next sees the request,
- * which also covers what Next rejects before proxy runs: under bare
+ * get the contract's JSON error body here instead of Next's HTML 404. Under
+ * `npm start`, /v1 never reaches Next: the front (server/http/v1Front.ts)
+ * applies the same rule, which also covers what Next rejects before proxy runs: under bare
  * `next start`, TRACE is still Next's own text 500 (checked by hand with
  * Next 16.4); malformed paths, OPTIONS, /v1, /V1 and trailing slashes do reach here.
  */

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { ulid } from "ulid";
+import { pooledRandom } from "../server/crypto/pooledRandom";
 
 /** Every public identifier is a type prefix plus a ULID (CONTRACT.md §1). */
 export type IdPrefix = "org" | "usr" | "prj" | "key" | "sa" | "req" | "we" | "evt" | "whd";
 
 export function newId<P extends IdPrefix>(prefix: P): `${P}_${string}` {
-  return `${prefix}_${ulid()}`;
+  return `${prefix}_${ulid(undefined, pooledRandom)}`;
 }
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -5,22 +5,70 @@
  * `clientAddress()`, replacing any copy a client sent (Next itself only fills
  * X-Forwarded-For when it is absent, which a client could forge).
  *
+ * /v1 requests skip Next's router: the route table sends them straight to
+ * their route files' handlers (server/http/v1Front.ts), with the headers and
+ * 404/405 answers Next would give them.
+ *
  * Node runs this file as TypeScript directly (type stripping), so it imports
  * with relative `.ts` paths and no `@/` aliases.
  */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build, stop as stopEsbuild } from "esbuild";
 import next from "next";
 import { ulid } from "ulid";
+import { pooledRandom } from "../server/crypto/pooledRandom.ts";
 import { CLIENT_ADDRESS_HEADER } from "../server/http/clientAddress.ts";
 import { logRoute } from "../server/http/logRoute.ts";
-import { isV1Target, methodRefusal, refusalBody, requestIdFor, type V1Refusal, v1Refusal } from "../server/http/v1Guard.ts";
+import { SECURITY_HEADERS } from "../server/http/securityHeaders.ts";
+import { isV1Target, methodRefusal, refusalBody, requestIdFor, type V1Refusal } from "../server/http/v1Guard.ts";
 import { log } from "../server/log.ts";
 
 const port = Number(process.env.PORT || 3000);
 const app = next({ dev: false, dir: process.cwd(), port });
 const handle = app.getRequestHandler();
 await app.prepare();
+const v1Front = await loadV1Front();
+
+/**
+ * /v1 bypasses Next's router: the front in scripts/v1Routes.ts sends each
+ * request straight to its route file's handler (server/http/v1Front.ts).
+ * It is compiled here from the sources, every start (about 0.3 s), so it
+ * cannot lag behind them; esbuild rather than a TypeScript loader in this
+ * process, which would keep about 200 MB more memory for good. The file is
+ * named by its content, so servers starting side by side share it safely.
+ */
+async function loadV1Front(): Promise<import("./v1Routes.ts").V1Front> {
+  const root = join(import.meta.dirname, "..");
+  const { outputFiles } = await build({
+    entryPoints: [join(root, "scripts", "v1Routes.ts")],
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    tsconfig: join(root, "tsconfig.json"),
+    write: false,
+    logLevel: "warning",
+  });
+  // esbuild's service is a child process that would otherwise live (and hold memory) as long as this one.
+  await stopEsbuild();
+  const code = outputFiles[0]!.contents;
+  const dir = join(root, process.env.NEXT_DIST_DIR || ".next", "layers");
+  const file = join(dir, `v1-front-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  const { loadV1Front: load } = (await import(pathToFileURL(file).href)) as typeof import("./v1Routes.ts");
+  return load(join(root, process.env.NEXT_DIST_DIR || ".next"));
+}
 
 /** How long a connection is kept open after its answer to read what the client still sends. */
 const LINGER_MS = 5_000;
@@ -52,32 +100,23 @@ const server = createServer((req, res) => {
   if (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) lingerBeforeClosing(req.socket);
   req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
   // One id per request, whoever answers: /v1 handlers reuse it (it passes their rule).
-  const requestId = requestIdFor(req.headers["x-request-id"], () => `req_${ulid()}`);
+  const requestId = requestIdFor(req.headers["x-request-id"], () => `req_${ulid(undefined, pooledRandom)}`);
   req.headers["x-request-id"] = requestId;
   res.setHeader("X-Request-Id", requestId);
+  // What next.config.ts gives every answer, on the front's own answers too.
+  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
   const target = req.url ?? "/";
-  const method = req.method ?? "GET";
-  const refusal = v1Refusal(method, target);
-  // /v1 requests handed to Next are logged by their handler (withRequestLog,
-  // with the key id); every other answer, refusals included, is logged here.
-  if (refusal || !isV1Target(target)) {
-    res.on("finish", () => {
-      log.info("request", {
-        requestId,
-        method: method.slice(0, 20),
-        route: logRoute(target),
-        status: res.statusCode,
-        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-      });
+  if (isV1Target(target)) return void v1Front.serve(req, res);
+  // /v1 answers are logged by the front (refusals) or their handler (with the key id); the rest here.
+  res.on("finish", () => {
+    log.info("request", {
+      requestId,
+      method: (req.method ?? "").slice(0, 20),
+      route: logRoute(target),
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
     });
-  }
-  if (refusal) {
-    const headers: Record<string, string> = { "Content-Type": "application/json", "Cache-Control": "no-store" };
-    if (refusal.allow) headers.Allow = refusal.allow;
-    res.writeHead(refusal.status, headers);
-    res.end(method === "HEAD" ? undefined : JSON.stringify(refusalBody(refusal, requestId)));
-    return;
-  }
+  });
   void handle(req, res);
 });
 // What Node's HTTP parser refuses (a method it does not know, a malformed
@@ -88,7 +127,7 @@ server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
   // (bytes after a request without a length are parsed as the next one, and fail).
   const current = (socket as typeof socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code === "ECONNRESET" || !socket.writable || current?.headersSent) return void socket.destroy();
-  const requestId = `req_${ulid()}`;
+  const requestId = `req_${ulid(undefined, pooledRandom)}`;
   const refusal: V1Refusal =
     error.code === "HPE_INVALID_METHOD"
       ? methodRefusal("")

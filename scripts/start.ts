@@ -10,6 +10,7 @@ import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { configOrExit } from "@/server/cli/config";
 import { isEmbedded } from "@/server/env";
+import { serverNodeFlags } from "./serverFlags";
 
 const config = configOrExit();
 const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
@@ -32,7 +33,7 @@ if (!existsSync(join(process.cwd(), process.env.NEXT_DIST_DIR || ".next", "BUILD
 
 // The server runs in a process of its own (its front is plain node:http, see
 // scripts/serve.ts), under the same Node, in production mode.
-const server = spawn(process.execPath, [join(process.cwd(), "scripts", "serve.ts")], {
+const server = spawn(process.execPath, [...serverNodeFlags(), join(process.cwd(), "scripts", "serve.ts")], {
   stdio: "inherit",
   env: { ...process.env, NODE_ENV: "production" },
 });

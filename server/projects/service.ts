@@ -11,8 +11,12 @@ import { AppError } from "../errors";
 import { nameSchema, requireOrganization } from "../orgs/service";
 import { parseInput } from "../validation";
 
+// Input schemas are made once: zod compiles each new object schema on its first parse (about 0.2 ms).
+const nameInput = z.object({ name: nameSchema });
+const projectIdInput = z.object({ id: ids.prj });
+
 export async function createProject(ctx: DomainContext, scope: OrgScope, input: { name: string }) {
-  const { name } = parseInput(z.object({ name: nameSchema }), input);
+  const { name } = parseInput(nameInput, input);
   await requireOrganization(ctx, scope);
   const id = newId("prj");
   await ctx.db.insert(projects).values({ id, orgId: scope.orgId, name });
@@ -43,7 +47,7 @@ export async function requireActiveProject(ctx: DomainContext, scope: OrgScope, 
 
 /** The organization a project belongs to, for the operator (ladmin) who names a project by its id alone. */
 export async function projectOrg(ctx: DomainContext, projectId: string): Promise<string> {
-  const { id } = parseInput(z.object({ id: ids.prj }), { id: projectId });
+  const { id } = parseInput(projectIdInput, { id: projectId });
   const [project] = await ctx.db.select({ orgId: projects.orgId, archivedAt: projects.archivedAt }).from(projects).where(eq(projects.id, id)).limit(1);
   if (!project || project.archivedAt) throw new AppError("NOT_FOUND", `Project ${id} was not found.`);
   return project.orgId;
@@ -66,7 +70,7 @@ export async function listProjects(ctx: DomainContext, scope: OrgScope) {
 }
 
 async function requireProject(ctx: DomainContext, scope: OrgScope, projectId: string) {
-  const id = parseInput(z.object({ id: ids.prj }), { id: projectId }).id;
+  const id = parseInput(projectIdInput, { id: projectId }).id;
   const [project] = await ctx.db.select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, scope.orgId))).limit(1);
   if (!project) throw new AppError("NOT_FOUND", `Project ${id} was not found.`);
   return project;
@@ -74,7 +78,7 @@ async function requireProject(ctx: DomainContext, scope: OrgScope, projectId: st
 
 export async function renameProject(ctx: DomainContext, scope: OrgScope, input: { id: string; name: string }) {
   const project = await requireProject(ctx, scope, input.id);
-  const { name } = parseInput(z.object({ name: nameSchema }), input);
+  const { name } = parseInput(nameInput, input);
   await inTransaction(ctx, async (tx) => {
     await tx.db.update(projects).set({ name, updatedAt: new Date() }).where(eq(projects.id, project.id));
     await recordAudit(tx, scope, { action: "project.renamed", targetType: "project", targetId: project.id, data: { from: project.name, to: name } });

@@ -18,6 +18,9 @@ import { parseInput } from "../validation";
 import { requireEndpoint, serializeEndpoint } from "./endpoints";
 import { enqueueDeliveries } from "./events";
 
+// Input schemas are made once: zod compiles each new object schema on its first parse (about 0.2 ms).
+const deliveryIdInput = z.object({ id: ids.whd });
+
 const PAGE = 50;
 
 /** The organization's endpoints in the scope's mode, with their projects, and why a disabled one is disabled. */
@@ -70,7 +73,7 @@ export async function listDeliveries(ctx: DomainContext, scope: ModeScope, input
 }
 
 async function requireDelivery(ctx: DomainContext, scope: ModeScope, deliveryId: string) {
-  const { id } = parseInput(z.object({ id: ids.whd }), { id: deliveryId });
+  const { id } = parseInput(deliveryIdInput, { id: deliveryId });
   const [row] = await ctx.db
     .select({ delivery: webhookDeliveries, event: webhookEvents })
     .from(webhookDeliveries)

@@ -1,0 +1,172 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { newId } from "@/db/ids";
+import { type RouteFileHandler, type RouteFileModule, V1_CATCH_ALL } from "../contract/routeFiles";
+import { type HttpMethod, ROUTES } from "../contract/routes";
+import { AppError, errorBodyOf } from "../errors";
+import { log } from "../log";
+import { logRoute } from "./logRoute";
+import { SECURITY_HEADERS } from "./securityHeaders";
+import { refusalBody, requestIdFor, type V1Refusal, v1Refusal } from "./v1Guard";
+
+/**
+ * /v1 without Next's router: a node:http request goes through the route
+ * table straight to the handler its route file exports, the same function
+ * `next start` would call, and the Web Response it returns is written back.
+ * Matching follows Next's file routing over the table's paths: a path the
+ * table has goes to that route file (whose other methods answer 405), any
+ * other /v1 path to the catch-all (the JSON 404). HEAD is GET without a body,
+ * as Next answers it. The headers next.config.ts gives every answer are set
+ * here too, so both paths answer alike (security/fronts.spec.ts compares them).
+ *
+ * What no route can serve (bad encoding, empty or dot segments, unknown
+ * methods: v1Guard.ts) is refused first, as proxy.ts refuses it under Next.
+ * Used by scripts/serve.ts (`npm start`) and by the test harness's server.
+ */
+export interface V1Front {
+  serve(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+interface Mounted {
+  pattern: RegExp;
+  names: Array<{ name: string; rest: boolean }>;
+  /** Static segments: Next prefers a static segment to a dynamic one at the same place. */
+  staticSegments: number;
+  module: RouteFileModule;
+}
+
+/** Loads the route file that serves a table path (`:name` and `*name` segments, see appRouteFile). */
+export type RouteFileLoader = (path: string) => Promise<RouteFileModule>;
+
+/** Mounts every route file now, so a missing export fails the start rather than a request. */
+export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
+  const paths = [...new Set(ROUTES.map((route) => route.path)), V1_CATCH_ALL];
+  const mounted = await Promise.all(paths.map(async (path) => mount(path, checked(path, await load(path)))));
+  mounted.sort((a, b) => b.staticSegments - a.staticSegments || Number(a.names.some((n) => n.rest)) - Number(b.names.some((n) => n.rest)));
+
+  return {
+    async serve(req, res) {
+      const url = req.url ?? "/";
+      const refusal = v1Refusal(req.method ?? "GET", url);
+      if (refusal) return refuse(req, res, refusal);
+      const method = req.method === "HEAD" ? "GET" : (req.method as HttpMethod);
+      const q = url.indexOf("?");
+      const pathname = q === -1 ? url : url.slice(0, q);
+      try {
+        for (const route of mounted) {
+          const match = route.pattern.exec(pathname);
+          if (!match) continue;
+          const handler = route.module[method];
+          if (!handler) throw new Error(`the route file for ${pathname} exports no ${method}`);
+          const params: Record<string, string | string[]> = {};
+          route.names.forEach(({ name, rest }, i) => {
+            params[name] = rest ? match[i + 1]!.split("/").map(decodeURIComponent) : decodeURIComponent(match[i + 1]!);
+          });
+          const signal = abortedOnClose(res);
+          await writeAnswer(res, await handler(webRequest(req), { params: Promise.resolve(params), signal }), req.method === "HEAD");
+          return;
+        }
+        throw new Error(`no route file serves ${pathname}`);
+      } catch (error) {
+        // Handlers answer their own errors; this is for a fault in the front itself.
+        log.error("front: could not answer a /v1 request", { error: error instanceof Error ? error.message : String(error) });
+        if (res.headersSent) return void res.destroy();
+        const requestId = String(req.headers["x-request-id"] ?? "");
+        const body = JSON.stringify(errorBodyOf(new AppError("INTERNAL", "Something went wrong on our side."), requestId));
+        res.writeHead(500, { ...SECURITY_HEADER_OBJECT, "Content-Type": "application/json", "Cache-Control": "no-store" }).end(body);
+      }
+    },
+  };
+}
+
+/**
+ * Each handler must have been made from the table entry it is mounted for
+ * (`route()` tags it with its entry). A handler from an older build than the
+ * sources fails here, at start, instead of answering by an outdated contract.
+ */
+function checked(path: string, module: RouteFileModule): RouteFileModule {
+  for (const route of ROUTES.filter((entry) => entry.path === path)) {
+    const made = (module[route.method] as (RouteFileHandler & { route?: { id?: string } }) | undefined)?.route;
+    if (made?.id !== route.id) {
+      throw new Error(`the handler for ${route.method} ${path} is not the table's ${route.id} (it is ${made?.id ?? "missing"}): is the build older than the sources? Run \`npm run build\`.`);
+    }
+  }
+  return module;
+}
+
+function mount(path: string, module: RouteFileModule): Mounted {
+  const names: Mounted["names"] = [];
+  let staticSegments = 0;
+  const source = path
+    .split("/")
+    .map((segment) => {
+      if (segment.startsWith(":") || segment.startsWith("*")) {
+        names.push({ name: segment.slice(1), rest: segment.startsWith("*") });
+        return segment.startsWith("*") ? "(.+)" : "([^/]+)";
+      }
+      if (segment) staticSegments++;
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
+    .join("/");
+  return { pattern: new RegExp(`^${source}$`), names, staticSegments, module };
+}
+
+// Lower-case names: a handler's own copy of one (the hosted error page sets them) then replaces it instead of adding a second.
+const SECURITY_HEADER_OBJECT: Record<string, string> = Object.fromEntries(SECURITY_HEADERS.map(({ key, value }) => [key.toLowerCase(), value]));
+
+/** Aborts when the client goes away before the answer is done (the long-poll ends on it). */
+export function abortedOnClose(res: ServerResponse): AbortSignal {
+  const aborter = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) aborter.abort();
+  });
+  return aborter.signal;
+}
+
+/**
+ * The Web Request a route handler expects. It has no signal of its own:
+ * undici links a Request's signal to a new one (about 10 µs on every
+ * request), and only long-polls use it, so handlers get the `signal` above
+ * in their context instead (http/route.ts). The body streams from the
+ * socket, so the handler's byte limit still judges it on the way in.
+ */
+export function webRequest(req: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const name in req.headers) {
+    const value = req.headers[name];
+    if (typeof value === "string") headers.append(name, value);
+    else if (value) for (const one of value) headers.append(name, one);
+  }
+  const init: RequestInit & { duplex?: "half" } = { method: req.method, headers };
+  const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+  if (hasBody && req.method !== "GET" && req.method !== "HEAD") {
+    init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    init.duplex = "half";
+  }
+  return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, init);
+}
+
+/** Writes a handler's answer: its status and headers with the site-wide ones, its body whole (every /v1 answer is small). */
+export async function writeAnswer(res: ServerResponse, response: Response, head: boolean): Promise<void> {
+  const headers: OutgoingHttpHeaders = { ...SECURITY_HEADER_OBJECT };
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
+  if (body && headers["content-length"] === undefined) headers["content-length"] = body.byteLength;
+  res.writeHead(response.status, headers);
+  res.end(head ? undefined : body);
+}
+
+/** The contract's answer to a request no route can serve, with its log line (handlers log their own). */
+function refuse(req: IncomingMessage, res: ServerResponse, refusal: V1Refusal): void {
+  const requestId = requestIdFor(req.headers["x-request-id"], () => newId("req"));
+  const headers: OutgoingHttpHeaders = { ...SECURITY_HEADER_OBJECT, "Content-Type": "application/json", "Cache-Control": "no-store", "X-Request-Id": requestId };
+  if (refusal.allow) headers.Allow = refusal.allow;
+  res.writeHead(refusal.status, headers);
+  res.end(req.method === "HEAD" ? undefined : JSON.stringify(refusalBody(refusal, requestId)));
+  const method = (req.method ?? "").slice(0, 20);
+  log.info("request", { requestId, method, route: logRoute(req.url ?? "/"), status: refusal.status, durationMs: 0 });
+}
