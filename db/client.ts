@@ -61,8 +61,11 @@ export const MIGRATIONS_FOLDER = resolve(process.cwd(), "drizzle");
 /**
  * postgres-js when a URL is given, otherwise PGlite in `dataDir`
  * ("memory://" keeps it in memory, for tests). Same schema, same migrations.
+ * `loadDataDir`: a new PGlite starts from this data directory (a
+ * `dumpDataDir()` tarball) instead of running initdb, which is most of the
+ * cost of opening one: each test process loads one migrated template.
  */
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; poolSize?: number; loadDataDir?: Blob }): Promise<Database> {
   if (opts.databaseUrl) {
     const sql = postgres(opts.databaseUrl, { max: opts.poolSize ?? 10, ...REQUEST_POOL, onnotice: () => {} });
     const db = drizzlePostgres(sql, { schema }) as unknown as Db;
@@ -77,7 +80,7 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   const dataDir = opts.dataDir === "memory://" ? undefined : resolve(opts.dataDir, "pglite");
   // PGlite does not create parent directories.
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create({ dataDir, loadDataDir: opts.loadDataDir });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

@@ -16,8 +16,8 @@ import { createRateLimiter, type RateLimiter } from "@/server/ratelimit";
 import { resolveSecrets } from "@/server/secrets";
 import { assembleServices, type Services, setServices } from "@/server/services";
 import { openDatabase } from "@/db/client";
-import { ROUTES } from "@/server/contract/routes";
 import { checkAnswer } from "./contract";
+import { pgliteTemplateFor } from "./pgliteTemplate";
 import { readAnswer, TestApi } from "./testApi";
 
 /**
@@ -43,7 +43,8 @@ export async function startTestServices(
   );
   capturedLogs.length = 0;
   setLogSink((line) => capturedLogs.push(JSON.parse(line) as Record<string, unknown>));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  const loadDataDir = await pgliteTemplateFor(config);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4, loadDataDir });
   await database.migrate();
   const limiter = opts.limiter ?? (await createRateLimiter(config));
   const services = assembleServices(config, database, limiter, { clock: opts.clock, jobsSchema: opts.jobsSchema });
@@ -111,10 +112,9 @@ export async function expireKey(services: Services, keyId: string) {
 
 export { appRouteFile, TestApi } from "./testApi";
 
-/** The public REST API as `next start` routes it: every route in the table, from the file at its path. */
+/** The public REST API as `npm start` serves it: the /v1 front over every route in the table, from the file at its path. */
 export async function apiRoutes(api = new TestApi()): Promise<TestApi> {
-  for (const route of ROUTES) await api.mount(route.method, route.path);
-  return api;
+  return api.mountV1();
 }
 
 export async function startApi(): Promise<TestApi> {

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { appRouteFile as routeFileUnder, type RouteFileModule } from "@/server/contract/routeFiles";
+import { isV1Target } from "@/server/http/v1Guard";
+import { abortedOnClose, createV1Front, type V1Front, webRequest, writeAnswer } from "@/server/http/v1Front";
 
 type Params = Record<string, string | string[]>;
-export type Handler = (req: Request, ctx: { params: Promise<Params> }) => Promise<Response>;
+export type Handler = (req: Request, ctx: { params: Promise<Params>; signal?: AbortSignal }) => Promise<Response>;
 
 interface RouteEntry {
   method: string;
@@ -14,18 +17,8 @@ interface RouteEntry {
 
 const root = join(import.meta.dirname, "..");
 
-/**
- * The app/ route module that serves a URL pattern, as Next's file routing
- * maps it: `:name` is a `[name]` folder, `*name` a `[...name]` catch-all.
- * A trailing slash (TikTok's paths have one) names no folder.
- */
-export function appRouteFile(path: string): string {
-  const folders = path
-    .split("/")
-    .filter(Boolean)
-    .map((segment) => (segment.startsWith(":") ? `[${segment.slice(1)}]` : segment.startsWith("*") ? `[...${segment.slice(1)}]` : segment));
-  return join(root, "app", ...folders, "route.ts");
-}
+/** The app/ route file that serves a URL pattern (see server/contract/routeFiles.ts). */
+export const appRouteFile = (path: string): string => routeFileUnder(root, path);
 
 /** The exports of the app/ route module that serves a URL pattern. */
 export async function routeModule(path: string): Promise<Record<string, Handler>> {
@@ -35,14 +28,24 @@ export async function routeModule(path: string): Promise<Record<string, Handler>
 /**
  * The app's route handlers behind a real node:http server, so integration
  * tests speak HTTP (status lines, headers, bodies) to the same code `next
- * start` runs, without a build. `mount` loads a handler from the file Next
- * would route the path to, so a test server cannot disagree with the app/
- * tree about where a route lives.
+ * start` runs, without a build. With `mountV1`, /v1 is served by the
+ * production front (server/http/v1Front.ts, what `npm start` runs) over the
+ * route files' handlers from source; other paths by what `route` and
+ * `mount` add. `mount` loads a handler from the file Next would route the
+ * path to, so a test server cannot disagree with the app/ tree about where a
+ * route lives.
  */
 export class TestApi {
   private readonly routes: RouteEntry[] = [];
   private server?: Server;
+  private v1?: V1Front;
   url = "";
+
+  /** /v1 through the production front: every route in the table, from its route file. */
+  async mountV1() {
+    this.v1 = await createV1Front(async (path) => (await import(appRouteFile(path))) as RouteFileModule);
+    return this;
+  }
 
   /** Serves `handler` at `path`: `:name` matches one segment, `*name` the rest (as an array, like Next's catch-all). */
   route(method: string, path: string, handler: unknown) {
@@ -70,11 +73,9 @@ export class TestApi {
 
   async listen() {
     this.server = createServer((incoming, outgoing) => {
-      this.dispatch(incoming)
-        .then(async (response) => {
-          outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-          outgoing.end(Buffer.from(await response.arrayBuffer()));
-        })
+      if (this.v1 && isV1Target(incoming.url ?? "/")) return void this.v1.serve(incoming, outgoing);
+      this.dispatch(incoming, abortedOnClose(outgoing))
+        .then((response) => writeAnswer(outgoing, response, incoming.method === "HEAD"))
         .catch((error: unknown) => {
           outgoing.writeHead(599);
           outgoing.end(String(error));
@@ -85,21 +86,17 @@ export class TestApi {
     return this;
   }
 
-  private async dispatch(incoming: IncomingMessage): Promise<Response> {
-    const url = new URL(incoming.url ?? "/", this.url);
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === "string") headers.set(name, value);
-    const method = incoming.method ?? "GET";
-    const request = new Request(url, { method, headers, body: chunks.length && method !== "GET" ? Buffer.concat(chunks) : undefined });
+  private async dispatch(incoming: IncomingMessage, signal: AbortSignal): Promise<Response> {
+    const request = webRequest(incoming);
+    const { pathname } = new URL(request.url);
+    const method = incoming.method === "HEAD" ? "GET" : (incoming.method ?? "GET");
     for (const route of this.routes) {
-      const match = route.method === method && route.pattern.exec(url.pathname);
+      const match = route.method === method && route.pattern.exec(pathname);
       if (match) {
         const params = Object.fromEntries(
           route.names.map(({ name, rest }, i) => [name, rest ? match[i + 1]!.split("/").map(decodeURIComponent) : decodeURIComponent(match[i + 1]!)]),
         );
-        return route.handler(request, { params: Promise.resolve(params) });
+        return route.handler(request, { params: Promise.resolve(params), signal });
       }
     }
     return new Response("no route", { status: 404 });

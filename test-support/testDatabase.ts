@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Database, openDatabase } from "@/db/client";
 import { parseEnv } from "@/server/env";
 import { type ResolvedConfig, resolveSecrets } from "@/server/secrets";
+import { pgliteTemplateFor } from "./pgliteTemplate";
 
 /**
  * A migrated database and a config with fresh secrets, for tests that need
@@ -17,7 +18,7 @@ export async function openTestDatabase(poolSize = 1): Promise<{ config: Resolved
       AUTH_SECRET: randomBytes(32).toString("base64url"),
     }),
   );
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize, loadDataDir: await pgliteTemplateFor(config) });
   await database.migrate();
   return { config, database };
 }

@@ -2,9 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { unstable_rethrow } from "next/navigation";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { openDatabase } from "@/db/client";
 import { memberships, users } from "@/db/schema";
 import { seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
+import { openFreshPglite } from "@/test-support/pgliteTemplate";
 import { domainContext } from "../domain/context";
 import { operatorScope, orgScope } from "../domain/scope";
 import { type Services, setServices } from "../services";
@@ -100,8 +100,7 @@ beforeEach(() => {
 
 describe("setup action (auth.setup)", () => {
   it("needs the setup code; creates the first organization and owner and signs in, once; refused fields come back by name", async () => {
-    const fresh = await openDatabase({ dataDir: "memory://" });
-    await fresh.migrate();
+    const fresh = await openFreshPglite();
     setServices({ ...services, database: fresh });
     const setupCode = codeFor(services);
     try {
@@ -129,8 +128,7 @@ describe("setup action (auth.setup)", () => {
   });
 
   it("throttles wrong codes per client address, whatever X-Forwarded-For says", async () => {
-    const fresh = await openDatabase({ dataDir: "memory://" });
-    await fresh.migrate();
+    const fresh = await openFreshPglite();
     setServices({ ...services, database: fresh });
     try {
       const fields = { orgName: "Acme", name: "", email: unique("t"), password };

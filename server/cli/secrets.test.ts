@@ -7,9 +7,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "@/db/client";
+import type { Database } from "@/db/client";
 import { ID_PATTERNS } from "@/db/ids";
 import { freshDatabase } from "@/test-support/freshDatabase";
+import { openFreshPglite } from "@/test-support/pgliteTemplate";
 import type { CliIo } from "./io";
 import { run } from "./main";
 
@@ -22,8 +23,7 @@ beforeAll(async () => {
   fresh = await freshDatabase();
   databaseUrl = fresh.url ?? "postgres://unused.invalid:5432/pglite-stands-in";
   if (!fresh.url) {
-    pglite = await openDatabase({ dataDir: "memory://" });
-    await pglite.migrate();
+    pglite = await openFreshPglite();
   }
 });
 afterAll(async () => {

@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "@/db/client";
+import type { Database } from "@/db/client";
 import { memberships, users } from "@/db/schema";
 import { startTestServices } from "@/test-support/harness";
+import { openFreshPglite } from "@/test-support/pgliteTemplate";
 import { setUpFromAddress, SETUP_BUDGET } from "../auth/setup";
 import { setupCode } from "../auth/setupCode";
 import { type DomainContext, domainContext } from "../domain/context";
@@ -26,8 +27,7 @@ afterAll(() => services.close());
 
 // A database of its own per test: setup is about an instance with no users at all.
 async function emptyInstance() {
-  fresh = await openDatabase({ dataDir: "memory://" });
-  await fresh.migrate();
+  fresh = await openFreshPglite();
   ctx = { ...domainContext(services), db: fresh.db };
   return { ...services, database: fresh };
 }
