@@ -1,9 +1,9 @@
 import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
-import { api, type Instance, ladmin, startInstance } from "../e2e/support/layers";
+import { api, FRONT_ONLY, type Instance, startInstance } from "../e2e/support/layers";
 
 /**
- * Issue 8 item 2 over HTTP against `npm start`: bodies are judged by bytes
+ * Issue 8 item 2 over HTTP, through each front: bodies are judged by bytes
  * before they are read whole on /v1, /api/trpc, next-auth and the console's
  * server actions; NUL characters and deep JSON are 400 VALIDATION, never a
  * 500, and the server stays up.
@@ -14,7 +14,7 @@ const owner = { email: "input-owner@example.com", password: "correct horse batte
 let instance: Instance;
 test.beforeAll(async () => {
   instance = await startInstance(returnTo, {
-    prepare: ({ env, orgId }) => ladmin(env, ["users", "create", "--org", orgId, "--email", owner.email, "--role", "owner"], `${owner.password}\n`),
+    seed: ({ orgId }) => [{ args: ["users", "create", "--org", orgId, "--email", owner.email, "--role", "owner"], input: `${owner.password}\n` }],
   });
 });
 test.afterAll(async () => instance.stop());
@@ -84,12 +84,10 @@ test.describe("/v1 bodies", () => {
     expectApiError(answer, 413, "PAYLOAD_TOO_LARGE");
   });
 
-  test("a chunked 1 MB body with no Content-Length, and a Content-Length of 1 MB never sent, are 413", async () => {
-    for (const opts of [{ chunks: 64 }, { declared: 1024 * 1024 }]) {
-      const answer = await rawPost(oauthUrl(), auth(), opts);
-      expect(answer.status, JSON.stringify(opts)).toBe(413);
-      expect(JSON.parse(answer.text).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", requestId: answer.headers["x-request-id"] });
-    }
+  test("a Content-Length of 1 MB never sent is 413", async () => {
+    const answer = await rawPost(oauthUrl(), auth(), { declared: 1024 * 1024 });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", requestId: answer.headers["x-request-id"] });
   });
 
   test("a NUL in usageNote is 400 VALIDATION naming the field", async () => {
@@ -124,22 +122,20 @@ test.describe("the console's endpoints", () => {
   const trpcPath = "/api/trpc/projects.create";
   const sameOrigin = () => ({ origin: instance.url, "sec-fetch-site": "same-origin", "content-type": "application/json" });
 
-  test("/api/trpc: 70 KiB, chunked 1 MB and a declared 1 MB are 413; 40 levels deep is 400", async () => {
+  test("/api/trpc: 70 KiB and a declared 1 MB are 413; 40 levels deep is 400", async () => {
     const big = await fetch(instance.url + trpcPath, { method: "POST", headers: sameOrigin(), body: JSON.stringify({ name: "x".repeat(70 * 1024) }) });
     expect(big.status).toBe(413);
     expect((await big.json()).error.code).toBe("PAYLOAD_TOO_LARGE");
-    for (const opts of [{ chunks: 64 }, { declared: 1024 * 1024 }]) expect((await rawPost(trpcPath, sameOrigin(), opts)).status, JSON.stringify(opts)).toBe(413);
+    expect((await rawPost(trpcPath, sameOrigin(), { declared: 1024 * 1024 })).status).toBe(413);
     const deep = await fetch(instance.url + trpcPath, { method: "POST", headers: sameOrigin(), body: `{"name":${"[".repeat(40)}${"]".repeat(40)}}` });
     expect(deep.status).toBe(400);
   });
 
-  test("/api/auth/callback/credentials: 70 KiB, chunked 1 MB and a declared 1 MB are 413", async () => {
+  test("/api/auth/callback/credentials: 70 KiB and a declared 1 MB are 413", async () => {
     const form = { "content-type": "application/x-www-form-urlencoded", origin: instance.url };
     const big = await fetch(`${instance.url}/api/auth/callback/credentials`, { method: "POST", headers: form, body: `password=${"x".repeat(70 * 1024)}`, redirect: "manual" });
     expect(big.status).toBe(413);
-    for (const opts of [{ chunks: 64 }, { declared: 1024 * 1024 }]) {
-      expect((await rawPost("/api/auth/callback/credentials", form, opts)).status, JSON.stringify(opts)).toBe(413);
-    }
+    expect((await rawPost("/api/auth/callback/credentials", form, { declared: 1024 * 1024 })).status).toBe(413);
   });
 
   test("a server action (the sign-in form) over 64 KiB is refused unread; a normal one still signs in", async ({ page }) => {
@@ -159,4 +155,18 @@ test.describe("the console's endpoints", () => {
     await page.getByRole("button", { name: /sign in/i }).click();
     await expect(page).toHaveURL(/\/console(\/)?$/);
   });
+});
+
+/**
+ * Front only: the 413 reaches a client still sending its chunked upload because the front
+ * lingers before closing (scripts/serve.ts). Bare `next start` closes at once, and the reset
+ * of the unread bytes can wipe the answer before the client reads it (seen on /api/trpc:
+ * "the connection closed before an answer").
+ */
+test("a chunked 1 MB body with no Content-Length is answered 413 before the connection closes, on /v1, /api/trpc and next-auth", { tag: FRONT_ONLY }, async () => {
+  const v1 = await rawPost(oauthUrl(), auth(), { chunks: 64 });
+  expect(v1.status).toBe(413);
+  expect(JSON.parse(v1.text).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", requestId: v1.headers["x-request-id"] });
+  expect((await rawPost("/api/trpc/projects.create", { origin: instance.url, "sec-fetch-site": "same-origin", "content-type": "application/json" }, { chunks: 64 })).status).toBe(413);
+  expect((await rawPost("/api/auth/callback/credentials", { "content-type": "application/x-www-form-urlencoded", origin: instance.url }, { chunks: 64 })).status).toBe(413);
 });

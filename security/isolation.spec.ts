@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { api, type Instance, ladmin, startInstance } from "../e2e/support/layers";
+import { api, type Instance, startInstance } from "../e2e/support/layers";
 import { connectLive, connectSandbox } from "../e2e/support/live";
 import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../test-support/liveTikTok";
 
@@ -22,10 +22,9 @@ test.beforeAll(async () => {
   tiktok = await startLiveTikTok();
   instance = await startInstance(returnTo, {
     env: liveTikTokEnv(tiktok),
-    prepare: ({ url, env, orgId }) => {
-      liveKey = ladmin(env, ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`]).key;
-    },
+    seed: ({ url, orgId }) => [{ args: ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`] }],
   });
+  liveKey = instance.seeded[0].key;
 });
 test.afterAll(async () => {
   await instance?.stop();

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { expect, test } from "@playwright/test";
-import { type Instance, startInstance } from "../e2e/support/layers";
-import { cleanEnv, freePort, freshDataDir, Proc } from "../e2e/support/processes";
+import { FRONT_ONLY, type Instance, startInstance } from "../e2e/support/layers";
 
 /**
- * Issue 9 items 4 and 6 over HTTP against `npm start`: every /v1 answer is
+ * Issue 9 items 4 and 6 over HTTP, through each front (playwright.config.ts:
+ * `npm start`'s front, and bare `next start` with proxy.ts): every /v1 answer is
  * the contract's JSON error body with an X-Request-Id (malformed paths,
  * methods Next cannot route, /v1 itself, trailing slashes, /V1); /healthz and
  * /readyz answer without a key; every request gets one JSON log line
@@ -66,7 +66,9 @@ function expectErrorModel(answer: RawAnswer, status: number, code: string) {
 }
 
 for (const [method, path, status, code] of cases) {
-  test(`${method} ${path} is ${status} ${code} in the JSON error model with X-Request-Id`, async () => {
+  // TRACE is the front's alone: bare `next start` answers it with Next's own text 500 before proxy.ts runs.
+  const tag = method === "TRACE" ? [FRONT_ONLY] : [];
+  test(`${method} ${path} is ${status} ${code} in the JSON error model with X-Request-Id`, { tag }, async () => {
     expectErrorModel(await raw(method, path), status, code);
   });
 }
@@ -89,45 +91,31 @@ function rawSocket(bytes: string, base = instance.url): Promise<RawAnswer> {
   });
 }
 
-test("the front answers requests Node's parser refuses in the error model: an unknown method 405 with Allow, a malformed request 400", async () => {
+// Front only: under bare `next start` Node's own parser answers these (a bare 400, no body or id); the front's clientError handler answers them.
+test("the front answers requests Node's parser refuses in the error model: an unknown method 405 with Allow, a malformed request 400", { tag: FRONT_ONLY }, async () => {
   expectErrorModel(await rawSocket("FOO /v1/social/accounts/sa_01 HTTP/1.1\r\nHost: x\r\n\r\n"), 405, "METHOD_NOT_ALLOWED");
   expectErrorModel(await rawSocket("GET /v1/social/accounts/sa_01 HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n"), 400, "VALIDATION");
   expectErrorModel(await rawSocket("GET /v1/social/accounts/sa_01 HTTP/1.1\r\nBad Header\r\n\r\n"), 400, "VALIDATION");
 });
 
-/**
- * proxy.ts alone, under `next start` without the front: the same answers,
- * except TRACE, which Next rejects with its own text 500 before proxy runs
- * (the front, which `npm start` always runs, answers it).
- */
-test.describe("under bare next start (proxy.ts)", () => {
-  let nextStart: Proc;
-  let base: string;
-  test.beforeAll(async () => {
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    const env = cleanEnv({ LAYERS_DATA_DIR: freshDataDir(), LAYERS_PUBLIC_URL: base });
-    nextStart = new Proc(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], env, { name: "next start" });
-    await nextStart.waitUntilAnswering(base);
-  });
-  test.afterAll(async () => nextStart.stop());
-
-  test("answers every refused /v1 request but TRACE in the JSON error model with X-Request-Id", async () => {
-    for (const [method, path, status, code] of cases) {
-      if (method === "TRACE") continue;
-      expectErrorModel(await raw(method, path, {}, base), status, code);
-    }
-  });
-});
-
-test("a refused /v1 request reuses a valid incoming X-Request-Id and is logged once", async () => {
+/** A refused /v1 request with a valid X-Request-Id of its own: the answer reuses it, and one log line has it. */
+async function expectRefusalLoggedOnce(method: string, path: string) {
   const id = `e2e-refused-${randomBytes(6).toString("hex")}`;
-  const answer = await raw("TRACE", "/v1/social/accounts/sa_01", { "X-Request-Id": id });
+  const answer = await raw(method, path, { "X-Request-Id": id });
   expect(answer.headers["x-request-id"]).toBe(id);
-  await instance.server.waitFor(new RegExp(`"requestId":"${id}"`));
+  await instance.server.waitFor(new RegExp(`"requestId":"${id}"`), 15_000);
   const lines = instance.server.output.split("\n").filter((line) => line.includes(id));
   expect(lines).toHaveLength(1);
-  expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "request", method: "TRACE", route: "/v1/social/accounts/sa_01", status: 405 });
+  expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "request", method, route: path, status: 405 });
+}
+
+test("a refused /v1 request reuses a valid incoming X-Request-Id and is logged once", async () => {
+  await expectRefusalLoggedOnce("OPTIONS", "/v1/social/accounts/sa_01");
+});
+
+// Front only: TRACE (see the cases above).
+test("a refused TRACE reuses a valid incoming X-Request-Id and is logged once", { tag: FRONT_ONLY }, async () => {
+  await expectRefusalLoggedOnce("TRACE", "/v1/social/accounts/sa_01");
 });
 
 test("GET /healthz is 200 { status: ok } and GET /readyz is 200 ready with the embedded database, without a key", async () => {
@@ -141,29 +129,42 @@ test("GET /healthz is 200 { status: ok } and GET /readyz is 200 ready with the e
 
 /** The one log line of the request sent with X-Request-Id `id`. */
 async function logLineOf(id: string): Promise<Record<string, unknown>> {
-  await instance.server.waitFor(new RegExp(`"requestId":"${id}"`));
+  await instance.server.waitFor(new RegExp(`"requestId":"${id}"`), 15_000);
   const lines = instance.server.output.split("\n").filter((line) => line.includes(`"requestId":"${id}"`));
   expect(lines).toHaveLength(1);
   return JSON.parse(lines[0]!) as Record<string, unknown>;
 }
 
-test("hosted-page, console, tRPC and /v1 requests each produce one JSON log line with id, route, status and duration, and no query or state", async () => {
-  const state = `st_${"S".repeat(32)}`;
-  const requests: Array<[string, string, string]> = [
-    ["/connect/" + state + "?utm=secretquery", "/connect/:state", "hosted"],
-    ["/console?secretquery=1", "/console", "console"],
-    ["/api/trpc/session.me?input=secretquery", "/api/trpc/session.me", "trpc"],
-    [`/v1/social/oauth-status/${state}?secretquery=1`, "/v1/social/oauth-status/:state", "v1"],
-  ];
+const secretState = `st_${"S".repeat(32)}`;
+
+/** Each request is answered with the X-Request-Id it sent and logged once, by its route, without query or state. */
+async function expectLoggedOnce(requests: Array<[path: string, route: string, label: string]>) {
   for (const [path, route, label] of requests) {
     const id = `e2e-${label}-${randomBytes(6).toString("hex")}`;
     const answer = await raw("GET", path, { "X-Request-Id": id });
-    expect(answer.headers["x-request-id"]).toBe(id);
+    expect(answer.headers["x-request-id"], path).toBe(id);
     const line = await logLineOf(id);
     expect(line).toMatchObject({ level: "info", msg: "request", method: "GET", status: answer.status });
     expect(typeof line.durationMs).toBe("number");
     expect(line.route).toBe(route);
   }
   expect(instance.server.output).not.toContain("secretquery");
-  expect(instance.server.output).not.toContain(state);
+  expect(instance.server.output).not.toContain(secretState);
+}
+
+test("/v1 requests each produce one JSON log line with id, route, status and duration, and no query or state", async () => {
+  await expectLoggedOnce([
+    [`/v1/social/oauth-status/${secretState}?secretquery=1`, "/v1/social/oauth-status/:state", "v1"],
+    ["/v1/no/such/endpoint?secretquery=1", "/v1/no/such/endpoint", "v1-unknown"],
+  ]);
+});
+
+// Front only: pages, the console and tRPC are logged (and given their X-Request-Id) by the front's
+// access log; under bare `next start` nothing outside the /v1 handlers writes a request line.
+test("hosted-page, console and tRPC requests each produce one JSON log line with id, route, status and duration, and no query or state", { tag: FRONT_ONLY }, async () => {
+  await expectLoggedOnce([
+    ["/connect/" + secretState + "?utm=secretquery", "/connect/:state", "hosted"],
+    ["/console?secretquery=1", "/console", "console"],
+    ["/api/trpc/session.me?input=secretquery", "/api/trpc/session.me", "trpc"],
+  ]);
 });

@@ -1,10 +1,79 @@
 import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import { cleanEnv, freePort, freshDataDir, npmStart, type Proc } from "./processes";
+import { test } from "@playwright/test";
+import { cleanEnv, freePort, freshDataDir, nextStart, npmStart, type Proc } from "./processes";
+
+/**
+ * What serves an instance: `front` is `npm start` (scripts/serve.ts, the
+ * node:http front that dispatches /v1 itself), `next` is bare `next start`
+ * (Next's router, with proxy.ts). The security suite runs once through each
+ * (the `security` and `security-next` projects in playwright.config.ts).
+ */
+export type Front = "front" | "next";
+
+/**
+ * The tag of a test that only means something with the front (it owns the
+ * socket, Node's parser errors, the access log): the `security-next` project
+ * leaves such tests out by this tag (grepInvert), so they are never declared
+ * there rather than skipped. Every use says why the test is the front's alone.
+ */
+export const FRONT_ONLY = "@front-only";
+
+/**
+ * The front of the running project: its `metadata.front` (playwright.config.ts),
+ * else LAYERS_E2E_FRONT (for a project that does not say, such as e2e), else `front`.
+ */
+export function currentFront(): Front {
+  let fromProject: unknown;
+  try {
+    fromProject = (test.info().project.metadata as { front?: unknown } | undefined)?.front;
+  } catch {
+    // outside a test or hook: no project to ask
+  }
+  const front = fromProject ?? process.env.LAYERS_E2E_FRONT ?? "front";
+  if (front !== "front" && front !== "next") throw new Error(`the front must be "front" or "next", not ${JSON.stringify(front)}`);
+  return front;
+}
+
+/**
+ * Serves `env` (its LAYERS_DATA_DIR or DATABASE_URL, on env.PORT) through
+ * `front` and resolves once it is ready: both print the console banner once
+ * migrations and first-start seeding are done (instrumentation.ts), and both
+ * answer from then on.
+ */
+export async function startServer(env: Record<string, string | undefined>, front: Front = currentFront()): Promise<Proc> {
+  const server = front === "front" ? npmStart(env) : nextStart(env);
+  try {
+    await server.waitFor(/Console:/);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
 
 /** `ladmin ... --json` against the instance's data dir (run while the server is stopped). */
 export function ladmin(env: Record<string, string | undefined>, args: string[], input?: string) {
   return JSON.parse(execFileSync(process.execPath, ["bin/ladmin.mjs", ...args, "--json"], { env: env as NodeJS.ProcessEnv, encoding: "utf8", input }));
+}
+
+/** One command of a ladminBatch: `ladmin` arguments (without --json), and what it reads from stdin (a password). */
+export interface LadminCall {
+  args: string[];
+  input?: string;
+}
+
+/**
+ * Several `ladmin ... --json` commands in one process on one open database
+ * (e2e/support/ladminBatch.ts): the same commands and outputs, for one Node
+ * start and one database opening instead of one per command. An argument
+ * `@N.field` stands for the `field` of the Nth command's output (`@0.id`: the
+ * id the first command made).
+ */
+export function ladminBatch(env: Record<string, string | undefined>, calls: LadminCall[]): any[] {
+  return JSON.parse(
+    execFileSync(process.execPath, ["--import", "tsx", "e2e/support/ladminBatch.ts"], { env: env as NodeJS.ProcessEnv, encoding: "utf8", input: JSON.stringify(calls) }),
+  );
 }
 
 export interface Instance {
@@ -14,6 +83,8 @@ export interface Instance {
   orgId: string;
   keyId: string;
   key: string;
+  /** The outputs of the `seed` commands, in order (ladmin's JSON). */
+  seeded: any[];
   server: Proc;
   stop(): Promise<void>;
 }
@@ -28,36 +99,32 @@ export interface Prepared {
 
 /**
  * A fresh Layers instance: embedded database in a new data dir, one
- * organization, project and test-mode key whose allowlist holds `allow`,
- * whatever `prepare` adds with ladmin (more keys, users), then `npm start`
- * serving it.
+ * organization, project and test-mode key whose allowlist holds `allow`, the
+ * ladmin commands `seed` lists (more keys, users: run in the same process,
+ * their outputs in `seeded`), whatever `prepare` adds with ladmin, then the
+ * project's front serving it (`npm start`, or bare `next start`: currentFront()).
  */
 export async function startInstance(
   allow: (url: string) => string[],
-  opts: { env?: Record<string, string>; prepare?: (made: Prepared) => void } = {},
+  opts: {
+    env?: Record<string, string>;
+    /** `orgId` and `projectId` here are references the batch resolves (`@0.id`, `@1.id`): use them as arguments only. */
+    seed?: (made: { url: string; orgId: string; projectId: string }) => LadminCall[];
+    prepare?: (made: Prepared) => void;
+  } = {},
 ): Promise<Instance> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const env = cleanEnv({ PORT: String(port), LAYERS_DATA_DIR: freshDataDir(), LAYERS_PUBLIC_URL: url, ...opts.env });
-  const org = ladmin(env, ["orgs", "create", "--name", "E2E organization"]);
-  const project = ladmin(env, ["projects", "create", "--org", org.id, "--name", "Acme Studio"]);
-  const key = ladmin(env, [
-    "keys",
-    "create",
-    "--org",
-    org.id,
-    "--name",
-    "e2e",
-    "--scopes",
-    "social:write,social:read",
-    "--mode",
-    "test",
-    ...allow(url).flatMap((u) => ["--allow", u]),
+  const [org, project, key, ...seeded] = ladminBatch(env, [
+    { args: ["orgs", "create", "--name", "E2E organization"] },
+    { args: ["projects", "create", "--org", "@0.id", "--name", "Acme Studio"] },
+    { args: ["keys", "create", "--org", "@0.id", "--name", "e2e", "--scopes", "social:write,social:read", "--mode", "test", ...allow(url).flatMap((u) => ["--allow", u])] },
+    ...(opts.seed?.({ url, orgId: "@0.id", projectId: "@1.id" }) ?? []),
   ]);
   opts.prepare?.({ url, env, orgId: org.id, projectId: project.id });
-  const server = npmStart(env);
-  await server.waitFor(/Console:/);
-  return { url, env, projectId: project.id, orgId: org.id, keyId: key.id, key: key.key, server, stop: () => server.stop() };
+  const server = await startServer(env);
+  return { url, env, projectId: project.id, orgId: org.id, keyId: key.id, key: key.key, seeded, server, stop: () => server.stop() };
 }
 
 export async function api(instance: Instance, method: string, path: string, body?: unknown) {

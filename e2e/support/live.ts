@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { type LiveTikTok, liveTikTokEnv, startLiveTikTok } from "../../test-support/liveTikTok";
-import { api, type Instance, ladmin, startInstance } from "./layers";
+import { api, type Instance, startInstance } from "./layers";
 
 export interface LiveInstance {
   instance: Instance;
@@ -21,12 +21,12 @@ export function useLiveInstance(users: Array<{ email: string; password: string; 
     live.tiktok = await startLiveTikTok();
     live.instance = await startInstance((url) => [`${url}/connect/return`], {
       env: liveTikTokEnv(live.tiktok),
-      prepare: ({ url, env, orgId }) => {
-        const key = ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`];
-        live.liveKey = ladmin(env, key).key;
-        for (const user of users) ladmin(env, ["users", "create", "--org", orgId, "--email", user.email, "--role", user.role], `${user.password}\n`);
-      },
+      seed: ({ url, orgId }) => [
+        { args: ["keys", "create", "--org", orgId, "--name", "live", "--scopes", "social:write,social:read", "--mode", "live", "--allow", `${url}/connect/return`] },
+        ...users.map((user) => ({ args: ["users", "create", "--org", orgId, "--email", user.email, "--role", user.role], input: `${user.password}\n` })),
+      ],
     });
+    live.liveKey = live.instance.seeded[0].key;
   });
   test.afterAll(async () => {
     await live.instance?.stop();

@@ -46,6 +46,23 @@ export interface ProcOptions {
   logFiles?: { stdout: string | null; stderr: string };
 }
 
+/**
+ * The groups started from this process and not yet stopped. A hook that times
+ * out while a server starts never gets to stop it (its Proc never reached the
+ * test), and a detached group outlives the test worker: whatever is left here
+ * when the worker exits is killed then, so no server is left running behind a suite.
+ */
+const running = new Set<number>();
+process.once("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** A child process in its own process group, stopped with the whole group. */
 export class Proc {
   /** stdout and stderr as they came, unless they go to `logFiles`. */
@@ -68,6 +85,7 @@ export class Proc {
     this.child.on("error", (error) => (this.output += `${error.message}\n`));
     if (this.child.pid === undefined) throw new Error(`could not start ${this.name}`);
     this.pid = this.child.pid;
+    running.add(this.pid);
     this.child.stdout?.on("data", (d: Buffer) => (this.output += d.toString()));
     this.child.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
@@ -131,6 +149,7 @@ export class Proc {
         await Promise.race([this.exited, sleep(5000)]);
       }
       signal("SIGKILL");
+      running.delete(this.pid);
     })();
     return this.stopping;
   }
@@ -147,3 +166,13 @@ export function cleanEnv(extra: Record<string, string | undefined>): Record<stri
 
 /** `npm start`, as the README says to run it. */
 export const npmStart = (env: Record<string, string | undefined>) => new Proc(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/start.ts"], env, { name: "npm start" });
+
+/**
+ * Bare `next start` on env.PORT, without the front: Next's router and proxy.ts
+ * answer every request. In production mode, as `npm start` runs its server;
+ * instrumentation.ts migrates, seeds and prints the same banner as under `npm start`.
+ */
+export const nextStart = (env: Record<string, string | undefined>) => {
+  if (!env.PORT) throw new Error("nextStart needs PORT in its environment");
+  return new Proc(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", env.PORT], { ...env, NODE_ENV: "production" }, { name: "next start" });
+};
