@@ -207,7 +207,7 @@ async function oauthUrl(req: IncomingMessage, key: KeyRow, projectId: string) {
   await sql`
     insert into oauth_states (id, org_id, project_id, api_key_id, platform, livemode, return_url, scopes, usage_note, code_verifier_enc, created_at, expires_at)
     values (${state}, ${key.org_id}, ${projectId}, ${key.id}, ${platform}, ${false}, ${url.href}, ${scopes}, ${usageNote}, ${verifierEnc}, ${now}, ${expiresAt})`;
-  return { authorizeUrl: authorize.toString(), state, expiresAt: expiresAt.toISOString() };
+  return { authorizeUrl: authorize.toString(), state, expiresAt: expiresAt.toISOString(), connectUrl: `${publicUrl}/connect/${state}` };
 }
 
 async function oauthStatus(key: KeyRow, stateId: string) {

@@ -1,9 +1,9 @@
 /** The two measured endpoints: a smoke request each, then autocannon load with the server's tree sampled meanwhile. */
 import { relative } from "node:path";
-import autocannon, { type AutocannonResult } from "autocannon";
+import autocannon, { type AutocannonInstance, type AutocannonOptions, type AutocannonResult } from "autocannon";
 import { type Proc, sleep } from "../e2e/support/processes";
+import { fmt, fmtMb, log, round } from "./format";
 import { sampleTree, type TreeUsage } from "./measure";
-import { fmt, fmtMb, log, round } from "./report";
 import { CONNECTIONS, DURATION_S, HUGE_BUDGET, RETURN_URL, ROOT, WARMUP_S } from "./settings";
 
 export type EndpointName = "oauth-url" | "oauth-status";
@@ -34,6 +34,8 @@ export interface PhaseResult {
   okPerSec: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   peakRssMb: number | null;
+  /** MB per process of the tree at the peak. */
+  rssByProcess: Record<string, number>;
   rssProcesses: number;
   /** CPU time (user + system) of the server's process tree per completed request: less noisy than req/s on a shared machine. */
   serverCpuMsPerReq: number;
@@ -48,38 +50,62 @@ export interface PhaseResult {
   rowsInserted?: number;
 }
 
-/** Set on SIGINT/SIGTERM: no new load (or server) starts, the running load stops. */
+/** Set on SIGINT/SIGTERM: no new load (or server) starts, the running loads stop. */
 let interrupted = false;
-let currentLoad: { stop(): void } | null = null;
+const running = new Set<{ stop(): void }>();
 
 export function interruptLoad() {
   interrupted = true;
-  currentLoad?.stop();
+  for (const load of running) load.stop();
 }
 
 export const isInterrupted = () => interrupted;
 
-export async function runLoad(target: TargetName, server: Proc, baseUrl: string, endpoint: Endpoint, token: string, countStates: () => Promise<number>): Promise<PhaseResult> {
-  const options = {
+/** Calls `stop` on SIGINT/SIGTERM while `work` runs (for loads other than autocannon). */
+export async function stoppable<T>(stop: () => void, work: () => Promise<T>): Promise<T> {
+  if (interrupted) throw new Error("interrupted");
+  const handle = { stop };
+  running.add(handle);
+  try {
+    const result = await work();
+    if (interrupted) throw new Error("interrupted"); // what it measured was cut short
+    return result;
+  } finally {
+    running.delete(handle);
+  }
+}
+
+/** autocannon, stopped by an interrupt. */
+export async function autocannonRun(options: AutocannonOptions): Promise<AutocannonResult> {
+  if (interrupted) throw new Error("interrupted");
+  const instance: AutocannonInstance = autocannon(options);
+  running.add(instance);
+  try {
+    const result = await instance;
+    if (interrupted) throw new Error("interrupted");
+    return result;
+  } finally {
+    running.delete(instance);
+  }
+}
+
+/** autocannon's options for one endpoint. */
+export function loadOptions(baseUrl: string, endpoint: Endpoint, token: string, connections: number): AutocannonOptions {
+  return {
     url: `${baseUrl}${endpoint.path}`,
     method: endpoint.method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(endpoint.body ? { "content-type": "application/json" } : {}),
-    },
+    headers: { authorization: `Bearer ${token}`, ...(endpoint.body ? { "content-type": "application/json" } : {}) },
     ...(endpoint.body ? { body: endpoint.body } : {}),
-    connections: CONNECTIONS,
+    connections,
     timeout: 10,
   };
+}
+
+export async function runLoad(target: TargetName, server: Proc, baseUrl: string, endpoint: Endpoint, token: string, countStates: () => Promise<number>): Promise<PhaseResult> {
+  const options = loadOptions(baseUrl, endpoint, token, CONNECTIONS);
   log(`${target} ${endpoint.method} ${endpoint.name}: ${WARMUP_S ? `${WARMUP_S} s warm-up, then ` : ""}${DURATION_S} s at ${CONNECTIONS} connections...`);
-  const load = (duration: number) => {
-    if (interrupted) throw new Error("interrupted");
-    const instance = autocannon({ ...options, duration });
-    currentLoad = instance;
-    return instance;
-  };
   if (WARMUP_S > 0) {
-    await load(WARMUP_S);
+    await autocannonRun({ ...options, duration: WARMUP_S });
     await sleep(200); // requests the warm-up cut off still finish on the server
   }
   const statesBefore = endpoint.method === "POST" ? await countStates() : 0;
@@ -87,7 +113,7 @@ export async function runLoad(target: TargetName, server: Proc, baseUrl: string,
   let result: AutocannonResult;
   let usage: TreeUsage;
   try {
-    result = await load(DURATION_S);
+    result = await autocannonRun({ ...options, duration: DURATION_S });
   } finally {
     usage = tree.stop();
   }
@@ -101,6 +127,7 @@ export async function runLoad(target: TargetName, server: Proc, baseUrl: string,
     okPerSec: result["2xx"] / (result.duration || DURATION_S),
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
     peakRssMb: usage.peakMb,
+    rssByProcess: usage.peakByProcess,
     rssProcesses: usage.processes,
     serverCpuMsPerReq: result.requests.total ? round(usage.cpuMs / result.requests.total, 3) : 0,
     total: result.requests.total,
@@ -130,8 +157,11 @@ export async function runLoad(target: TargetName, server: Proc, baseUrl: string,
   return phase;
 }
 
+/** The fields of each endpoint's answer, to check that the baseline answers what the app answers. */
+export type AnswerShapes = Record<EndpointName, string[]>;
+
 /** One real request each, so a misconfigured server is a clear error and not a table of 401s. */
-export async function smokeTest(target: TargetName, baseUrl: string, projectId: string, token: string, state?: string) {
+export async function smokeTest(target: TargetName, baseUrl: string, projectId: string, token: string, state?: string): Promise<{ state: string; shapes: AnswerShapes }> {
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const post = await fetch(`${baseUrl}/v1/projects/${projectId}/social/oauth-url`, {
     method: "POST",
@@ -156,5 +186,13 @@ export async function smokeTest(target: TargetName, baseUrl: string, projectId: 
   if (get.status !== 200 || status?.status !== "pending") {
     throw new Error(`${target}: GET oauth-status answered ${get.status} ${JSON.stringify(status)}`);
   }
-  return created.state;
+  return { state: created.state, shapes: { "oauth-url": Object.keys(created).sort(), "oauth-status": Object.keys(status).sort() } };
+}
+
+/** Warns when the baseline's answers carry other fields than the app's: it would then not be doing the same work. */
+export function compareShapes(app: AnswerShapes, baseline: AnswerShapes) {
+  for (const endpoint of Object.keys(app) as EndpointName[]) {
+    const [a, b] = [app[endpoint].join(","), baseline[endpoint].join(",")];
+    if (a !== b) log(`WARNING: ${endpoint} answers differ: app {${a}}, baseline {${b}}; bench/baseline.ts should build the same answer`);
+  }
 }

@@ -45,38 +45,98 @@ function rssKb(pid: number): number {
   }
 }
 
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
+}
+
 export interface TreeUsage {
   peakMb: number | null;
+  /** The median sample: steadier than the peak when the heap grows and shrinks with GC. */
+  medianMb: number | null;
+  /** MB per process ("comm pid") at the peak sample. */
+  peakByProcess: Record<string, number>;
   processes: number;
   samples: number;
   cpuMs: number;
+  /** Wall time between start and stop. */
+  elapsedMs: number;
 }
 
 /**
  * Samples the summed VmRSS of a process tree every RSS_SAMPLE_MS; `stop()`
- * gives the peak, and the CPU time the tree used in between.
+ * gives the peak and median, and the CPU time the tree used in between.
  */
 export function sampleTree(rootPid: number) {
   const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0);
+  const startedAt = performance.now();
   const cpuAtStart = cpuOf(processTree(rootPid));
-  let peakKb = 0;
+  const kbs: number[] = [];
   let processes = 0;
-  let samples = 0;
+  let peakKb = 0;
+  let peakByProcess: Record<string, number> = {};
   const sample = () => {
     const tree = processTree(rootPid);
-    const kb = tree.reduce((sum, pid) => sum + rssKb(pid), 0);
-    samples++;
-    if (kb > peakKb) peakKb = kb;
+    const each = tree.map((pid) => [pid, rssKb(pid)] as const);
+    const kb = each.reduce((sum, [, rss]) => sum + rss, 0);
+    kbs.push(kb);
     processes = Math.max(processes, tree.length);
+    if (kb > peakKb) {
+      peakKb = kb;
+      // Which processes make up the peak (the app's tree is node and any helper it keeps, e.g. esbuild's service).
+      peakByProcess = {};
+      for (const [pid, rss] of each) peakByProcess[`${commOf(pid)} ${pid}`] = Math.round(rss / 102.4) / 10;
+    }
   };
   sample();
   const timer = setInterval(sample, RSS_SAMPLE_MS);
   return {
+    /** CPU ms the tree used so far (for watching it settle). */
+    cpuMsSoFar: () => (cpuOf(processTree(rootPid)) - cpuAtStart) * TICK_MS,
     stop(): TreeUsage {
       clearInterval(timer);
       sample();
       const cpuMs = (cpuOf(processTree(rootPid)) - cpuAtStart) * TICK_MS;
-      return { peakMb: peakKb ? peakKb / 1024 : null, processes, samples, cpuMs };
+      const sorted = kbs.filter((kb) => kb > 0).sort((a, b) => a - b);
+      const mb = (kb: number | undefined) => (kb ? kb / 1024 : null);
+      return {
+        peakMb: mb(sorted.at(-1)),
+        medianMb: mb(sorted[Math.floor(sorted.length / 2)]),
+        peakByProcess,
+        processes,
+        samples: kbs.length,
+        cpuMs,
+        elapsedMs: performance.now() - startedAt,
+      };
     },
   };
+}
+
+/** Open file descriptors (sockets included) of the whole tree. */
+export function openFds(rootPid: number): number {
+  return processTree(rootPid).reduce((sum, pid) => {
+    try {
+      return sum + readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/**
+ * Waits until the tree has used under `quietPct` % of one core for a whole
+ * 500 ms step (work queued by a burst of requests is done), at most `maxMs`.
+ * Returns whether it got quiet.
+ */
+export async function waitUntilQuiet(rootPid: number, maxMs = 10_000, quietPct = 10): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const step = sampleTree(rootPid);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (step.stop().cpuMs <= 5 * quietPct) return true;
+  }
+  return false;
 }

@@ -5,8 +5,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { log } from "./report";
-import { ADMIN_URL, DIST_DIR, HUGE_BUDGET, NEXT_BIN, REBUILD, REDIS_URL, RESULTS_DIR, RETURN_URL, ROOT } from "./settings";
+import { log } from "./format";
+import { ADMIN_URL, DIST_DIR, HUGE_BUDGET, NEXT_BIN, REBUILD, REDIS_URL, RESULTS_DIR, RETURN_URL, ROOT, SMALL_BUDGET } from "./settings";
 
 const admin = () => postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
 
@@ -79,7 +79,16 @@ export async function seed(env: { DATABASE_URL: string; LAYERS_ENCRYPTION_KEY: s
       writeLimit: HUGE_BUDGET,
       readLimit: HUGE_BUDGET,
     });
-    return { orgId: org.id, projectId: project.id, keyId: key.id, token: key.key };
+    // A key with a small budget: two instances together must grant exactly this many (scaleOut.ts).
+    const small = await createApiKey(ctx, scope, {
+      name: "Bench small-budget key",
+      mode: "test",
+      scopes: ["social:write", "social:read"],
+      allow: [RETURN_URL],
+      writeLimit: SMALL_BUDGET.text,
+      readLimit: SMALL_BUDGET.text,
+    });
+    return { orgId: org.id, projectId: project.id, keyId: key.id, token: key.key, smallKeyId: small.id, smallToken: small.key };
   } finally {
     await database.close();
   }
