@@ -1,6 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { AppError, errorBodyOf } from "@/server/errors";
+import { logRoute } from "@/server/http/logRoute";
 import { requestIdFrom } from "@/server/http/requestId";
+import { log } from "@/server/log";
 import { v1Refusal } from "@/server/http/v1Guard";
 
 /**
@@ -18,6 +20,8 @@ export function proxy(request: NextRequest) {
   const body = errorBodyOf(new AppError(refusal.code, refusal.message, { issues: refusal.issues }), requestId);
   const headers: Record<string, string> = { "X-Request-Id": requestId, "Cache-Control": "no-store" };
   if (refusal.allow) headers.Allow = refusal.allow;
+  // One log line, as the front writes for its refusals (no handler runs to write one).
+  log.info("request", { requestId, method: request.method.slice(0, 20), route: logRoute(request.nextUrl.pathname), status: refusal.status, durationMs: 0 });
   return NextResponse.json(body, { status: refusal.status, headers });
 }
 
