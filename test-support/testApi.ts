@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { appRouteFile as routeFileUnder, type RouteFileModule } from "@/server/contract/routeFiles";
 import { isV1Target } from "@/server/http/v1Guard";
+import { discardUnread } from "@/server/http/limitedBody";
 import { abortedOnClose, createV1Front, type V1Front, webRequest, writeAnswer } from "@/server/http/v1Front";
 
 type Params = Record<string, string | string[]>;
@@ -96,9 +97,12 @@ export class TestApi {
         const params = Object.fromEntries(
           route.names.map(({ name, rest }, i) => [name, rest ? match[i + 1]!.split("/").map(decodeURIComponent) : decodeURIComponent(match[i + 1]!)]),
         );
-        return route.handler(request, { params: Promise.resolve(params), signal });
+        const response = await route.handler(request, { params: Promise.resolve(params), signal });
+        discardUnread(request);
+        return response;
       }
     }
+    discardUnread(request);
     return new Response("no route", { status: 404 });
   }
 

@@ -75,6 +75,18 @@ function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   })();
 }
 
+/**
+ * After the answer, a body its handler never read (refused before the body
+ * mattered: a 404 project, a declared length over the limit) is discarded
+ * the same way, so the connection is free for the client's next request.
+ * Left unread, the rest of the body would sit in the socket, and the next
+ * request on that keep-alive connection would wait behind it until the
+ * connection timed out and was reset.
+ */
+export function discardUnread(req: Request): void {
+  if (req.body && !req.body.locked) discardRest(req.body.getReader());
+}
+
 /** The body as UTF-8 text (malformed sequences replaced, as `req.text()` does), judged by bytes. */
 export async function readLimitedText(req: Request, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await readLimitedBytes(req, maxBytes));

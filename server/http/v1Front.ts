@@ -5,6 +5,7 @@ import { type RouteFileHandler, type RouteFileModule, V1_CATCH_ALL } from "../co
 import { type HttpMethod, ROUTES } from "../contract/routes";
 import { AppError, errorBodyOf } from "../errors";
 import { log } from "../log";
+import { discardUnread } from "./limitedBody";
 import { logRoute } from "./logRoute";
 import { SECURITY_HEADERS } from "./securityHeaders";
 import { refusalBody, requestIdFor, type V1Refusal, v1Refusal } from "./v1Guard";
@@ -63,7 +64,10 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
             params[name] = rest ? match[i + 1]!.split("/").map(decodeURIComponent) : decodeURIComponent(match[i + 1]!);
           });
           const signal = abortedOnClose(res);
-          await writeAnswer(res, await handler(webRequest(req), { params: Promise.resolve(params), signal }), req.method === "HEAD");
+          const request = webRequest(req);
+          const response = await handler(request, { params: Promise.resolve(params), signal });
+          discardUnread(request);
+          await writeAnswer(res, response, req.method === "HEAD");
           return;
         }
         throw new Error(`no route file serves ${pathname}`);

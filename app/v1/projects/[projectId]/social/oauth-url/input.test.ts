@@ -69,6 +69,22 @@ describe("POST oauth-url: body size", () => {
     expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 413, code: "PAYLOAD_TOO_LARGE" });
   });
 
+  it("after a 413 for a declared length (or a 404 before the body), the keep-alive connections serve the next requests", async () => {
+    // The handler refuses these without reading the body; the front discards what it left in the socket.
+    // Left there, a later request on that connection waited behind it until the connection was reset.
+    const body = JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL, usageNote: "x".repeat(200_000) });
+    for (let round = 0; round < 4; round++) {
+      expect((await raw(body)).status).toBe(413);
+      const missing = await request(api, "POST", "/v1/projects/prj_01HZZZZZZZZZZZZZZZZZZZZZZZ/social/oauth-url", {
+        token: tenant.token,
+        rawBody: body.slice(0, 50_000),
+        headers: { "content-type": "application/json" },
+      });
+      expect(missing.status).toBe(404);
+      expect((await raw(JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }))).status).toBe(200);
+    }
+  });
+
   it("accepts a body of just under 64 KiB (the limit is not the 500-character usageNote rule)", async () => {
     const padded = JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }).replace("{", `{${" ".repeat(60 * 1024)}`);
     expect((await raw(padded)).status).toBe(200);
