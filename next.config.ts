@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { SECURITY_HEADERS } from "./server/http/securityHeaders";
+import { HEADER_RULES } from "./server/http/securityHeaders";
 
 const config: NextConfig = {
   // NEXT_DIST_DIR lets parallel work (two checkouts' test runs) keep separate builds.
@@ -19,7 +19,7 @@ const config: NextConfig = {
   // Route modules load on first use instead of all at start: about 30 MB less memory (/v1 is loaded by the front anyway).
   experimental: { serverActions: { bodySizeLimit: "64kb" }, preloadEntriesOnStart: false },
   async headers() {
-    return [{ source: "/:path*", headers: [...SECURITY_HEADERS] }];
+    return HEADER_RULES;
   },
 };
 

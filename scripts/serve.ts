@@ -2,7 +2,7 @@
  * The serving process (`npm start` runs it after its checks): one node:http
  * server in front of Next's request handler. It owns the socket, so it is
  * where the client's real address is known: it records it for
- * `clientAddress()`, replacing any copy a client sent (Next itself only fills
+ * `clientAddress()` with this process's mark, replacing any copy a client sent (Next itself only fills
  * X-Forwarded-For when it is absent, which a client could forge).
  *
  * /v1 requests skip Next's router: the route table sends them straight to
@@ -22,9 +22,9 @@ import { build, stop as stopEsbuild } from "esbuild";
 import next from "next";
 import { ulid } from "ulid";
 import { pooledRandom } from "../server/crypto/pooledRandom.ts";
-import { CLIENT_ADDRESS_HEADER } from "../server/http/clientAddress.ts";
+import { CLIENT_ADDRESS_HEADER, recordedClientAddress } from "../server/http/clientAddress.ts";
 import { logRoute } from "../server/http/logRoute.ts";
-import { SECURITY_HEADERS } from "../server/http/securityHeaders.ts";
+import { securityHeadersFor } from "../server/http/securityHeaders.ts";
 import { isV1Target, methodRefusal, refusalBody, requestIdFor, type V1Refusal } from "../server/http/v1Guard.ts";
 import { log } from "../server/log.ts";
 
@@ -98,14 +98,14 @@ const server = createServer((req, res) => {
   const startedAt = performance.now();
   // Only a request with a body can still be sending when its answer is done.
   if (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) lingerBeforeClosing(req.socket);
-  req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "unknown";
+  req.headers[CLIENT_ADDRESS_HEADER] = recordedClientAddress(req.socket.remoteAddress ?? "unknown");
   // One id per request, whoever answers: /v1 handlers reuse it (it passes their rule).
   const requestId = requestIdFor(req.headers["x-request-id"], () => `req_${ulid(undefined, pooledRandom)}`);
   req.headers["x-request-id"] = requestId;
   res.setHeader("X-Request-Id", requestId);
   // What next.config.ts gives every answer, on the front's own answers too.
-  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
   const target = req.url ?? "/";
+  for (const [key, value] of Object.entries(securityHeadersFor(target.split("?", 1)[0]!))) res.setHeader(key, value);
   if (isV1Target(target)) return void v1Front.serve(req, res);
   // /v1 answers are logged by the front (refusals) or their handler (with the key id); the rest here.
   res.on("finish", () => {

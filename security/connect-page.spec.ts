@@ -141,3 +141,22 @@ test("a finished link says so when its button is pressed", async ({ page }) => {
   expect(stale.status).toBe(303);
   expect(stale.headers.get("location")).toBe(`${instance.url}/connect/${state}`);
 });
+
+test("answers that load nothing (the callback's, the button's) carry the strict policy; the page keeps the site's", async () => {
+  const strict = { csp: "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'", referrer: "no-referrer" };
+  const policy = (res: Response) => ({ csp: res.headers.get("content-security-policy"), referrer: res.headers.get("referrer-policy") });
+  const { state } = await createAttempt();
+
+  const page = await fetch(`${instance.url}/connect/${state}`);
+  expect(policy(page)).toEqual({ csp: "frame-ancestors 'none'", referrer: "same-origin" });
+
+  // The redirect to the platform carries the state: no referrer, even to our own sandbox.
+  const pressed = await fetch(`${instance.url}/connect/${state}/go`, { method: "POST", headers: { origin: instance.url }, redirect: "manual" });
+  expect(pressed.status).toBe(303);
+  expect(policy(pressed)).toEqual(strict);
+
+  const unknown = await fetch(`${instance.url}/v1/social/oauth/callback/tiktok?state=st_01HXZ8K2M4P5QRS6TV7WXYZ9AB&code=abc`, { redirect: "manual" });
+  expect(unknown.status).toBe(400);
+  expect(unknown.headers.get("content-type")).toContain("text/html");
+  expect(policy(unknown)).toEqual(strict);
+});

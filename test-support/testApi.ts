@@ -76,7 +76,7 @@ export class TestApi {
     this.server = createServer((incoming, outgoing) => {
       if (this.v1 && isV1Target(incoming.url ?? "/")) return void this.v1.serve(incoming, outgoing);
       this.dispatch(incoming, abortedOnClose(outgoing))
-        .then((response) => writeAnswer(outgoing, response, incoming.method === "HEAD"))
+        .then((response) => writeAnswer(incoming, outgoing, response))
         .catch((error: unknown) => {
           outgoing.writeHead(599);
           outgoing.end(String(error));

@@ -54,9 +54,6 @@ export function htmlMessagePage(opts: {
     headers: {
       "Content-Type": "text/html; charset=utf-8",
       "Cache-Control": "no-store",
-      "X-Frame-Options": "DENY",
-      "Content-Security-Policy": "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'",
-      "Referrer-Policy": "no-referrer",
     },
   });
 }

@@ -79,7 +79,6 @@ export function pressResponse(outcome: PressOutcome, publicUrl: string): Respons
           Location: outcome.location,
           "Set-Cookie": bindingCookieHeader(outcome.token, publicUrl, STATE_TTL_MS / 1000),
           "Cache-Control": "no-store",
-          "Referrer-Policy": "no-referrer",
         },
       });
     case "show_page":

@@ -7,7 +7,7 @@ import { AppError, errorBodyOf } from "../errors";
 import { log } from "../log";
 import { discardUnread } from "./limitedBody";
 import { logRoute } from "./logRoute";
-import { SECURITY_HEADERS } from "./securityHeaders";
+import { securityHeadersFor } from "./securityHeaders";
 import { refusalBody, requestIdFor, type V1Refusal, v1Refusal } from "./v1Guard";
 
 /**
@@ -51,8 +51,7 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
       const refusal = v1Refusal(req.method ?? "GET", url);
       if (refusal) return refuse(req, res, refusal);
       const method = req.method === "HEAD" ? "GET" : (req.method as HttpMethod);
-      const q = url.indexOf("?");
-      const pathname = q === -1 ? url : url.slice(0, q);
+      const pathname = pathOf(url);
       try {
         for (const route of mounted) {
           const match = route.pattern.exec(pathname);
@@ -67,7 +66,7 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
           const request = webRequest(req);
           const response = await handler(request, { params: Promise.resolve(params), signal });
           discardUnread(request);
-          await writeAnswer(res, response, req.method === "HEAD");
+          await writeAnswer(req, res, response);
           return;
         }
         throw new Error(`no route file serves ${pathname}`);
@@ -77,7 +76,7 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
         if (res.headersSent) return void res.destroy();
         const requestId = String(req.headers["x-request-id"] ?? "");
         const body = JSON.stringify(errorBodyOf(new AppError("INTERNAL", "Something went wrong on our side."), requestId));
-        res.writeHead(500, { ...SECURITY_HEADER_OBJECT, "Content-Type": "application/json", "Cache-Control": "no-store" }).end(body);
+        res.writeHead(500, { ...securityHeadersFor(pathname), "Content-Type": "application/json", "Cache-Control": "no-store" }).end(body);
       }
     },
   };
@@ -115,9 +114,6 @@ function mount(path: string, module: RouteFileModule): Mounted {
   return { pattern: new RegExp(`^${source}$`), names, staticSegments, module };
 }
 
-// Lower-case names: a handler's own copy of one (the hosted error page sets them) then replaces it instead of adding a second.
-const SECURITY_HEADER_OBJECT: Record<string, string> = Object.fromEntries(SECURITY_HEADERS.map(({ key, value }) => [key.toLowerCase(), value]));
-
 /** Aborts when the client goes away before the answer is done (the long-poll ends on it). */
 export function abortedOnClose(res: ServerResponse): AbortSignal {
   const aborter = new AbortController();
@@ -150,25 +146,35 @@ export function webRequest(req: IncomingMessage): Request {
   return new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, init);
 }
 
-/** Writes a handler's answer: its status and headers with the site-wide ones, its body whole (every /v1 answer is small). */
-export async function writeAnswer(res: ServerResponse, response: Response, head: boolean): Promise<void> {
-  const headers: OutgoingHttpHeaders = { ...SECURITY_HEADER_OBJECT };
+/**
+ * Writes a handler's answer: its status and headers with the site-wide ones,
+ * its body whole (every /v1 answer is small). As under `next start`, the
+ * site-wide headers win over a handler's own of the same name (Next keeps a
+ * header its config set); a stricter policy is set by path (securityHeaders.ts).
+ */
+export async function writeAnswer(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+  const headers: OutgoingHttpHeaders = securityHeadersFor(pathOf(req.url ?? "/"));
   response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
+    if (name !== "set-cookie" && headers[name] === undefined) headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length) headers["set-cookie"] = cookies;
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
   if (body && headers["content-length"] === undefined) headers["content-length"] = body.byteLength;
   res.writeHead(response.status, headers);
-  res.end(head ? undefined : body);
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
 }
 
 /** The contract's answer to a request no route can serve, with its log line (handlers log their own). */
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: V1Refusal): void {
   const requestId = requestIdFor(req.headers["x-request-id"], () => newId("req"));
-  const headers: OutgoingHttpHeaders = { ...SECURITY_HEADER_OBJECT, "Content-Type": "application/json", "Cache-Control": "no-store", "X-Request-Id": requestId };
-  if (refusal.allow) headers.Allow = refusal.allow;
+  const headers: OutgoingHttpHeaders = { ...securityHeadersFor(pathOf(req.url ?? "/")), "content-type": "application/json", "cache-control": "no-store", "x-request-id": requestId };
+  if (refusal.allow) headers.allow = refusal.allow;
   res.writeHead(refusal.status, headers);
   res.end(req.method === "HEAD" ? undefined : JSON.stringify(refusalBody(refusal, requestId)));
   const method = (req.method ?? "").slice(0, 20);

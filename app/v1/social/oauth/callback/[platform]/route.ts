@@ -16,7 +16,7 @@ export const GET = route(
     const bindingToken = readBindingToken(req.headers.get("cookie"), services.config.publicUrl);
     const outcome = await handleOAuthCallback(domainContext(services), params.platform, query, bindingToken);
     if (outcome.kind === "error_page") return hostedErrorPage(outcome.title, outcome.message, outcome.status);
-    return new Response(null, { status: 303, headers: { Location: outcome.location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
+    return new Response(null, { status: 303, headers: { Location: outcome.location, "Cache-Control": "no-store" } });
   },
   {
     onError: (error, requestId) => {
