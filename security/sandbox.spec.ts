@@ -58,7 +58,8 @@ test.describe("the sandbox switched on", () => {
   });
 
   // Front only: the address is the socket's, which only the front records (CLIENT_ADDRESS_HEADER);
-  // under bare `next start` every client is "unknown" and a client's own copy of that header is believed.
+  // under bare `next start` every client is "unknown" (a client's own copy of that header lacks the
+  // process's mark), one budget shared with this suite's earlier requests.
   test("the per-address budget holds whatever X-Forwarded-For or the front's own header the client sends", { tag: FRONT_ONLY }, async () => {
     // The budget is a fixed 60 s window: start well inside one, so a window
     // turning over mid-run cannot hand out a fresh budget.

@@ -120,8 +120,8 @@ test.describe("sign-in and setup over HTTP", () => {
   });
 
   // Front only: the per-address budget counts the socket's address, which only the front records
-  // (CLIENT_ADDRESS_HEADER); under bare `next start` every client is "unknown", one shared budget,
-  // unless it sends that header itself, which is then believed.
+  // (CLIENT_ADDRESS_HEADER, with a mark only the process knows); under bare `next start` every client,
+  // whatever it sends, is "unknown": one shared budget, which earlier tests here have spent from.
   test("a forged X-Forwarded-For (or the front's own header) does not escape the per-address budget", { tag: FRONT_ONLY }, async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 21; i++) {

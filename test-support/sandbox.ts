@@ -5,7 +5,7 @@ import type { Platform } from "@/db/schema";
 import { type Handler, readAnswer, TestApi } from "./testApi";
 import { type Services, setServices } from "@/server/services";
 import { apiRoutes, deriveServices, startTestServices } from "./harness";
-import { CLIENT_ADDRESS_HEADER } from "@/server/http/clientAddress";
+import { CLIENT_ADDRESS_HEADER, recordedClientAddress } from "@/server/http/clientAddress";
 import { codeChallenge, newCodeVerifier } from "@/server/oauth/pkce";
 import { redirectUri, sandboxCredentials } from "@/server/oauth/platforms/config";
 import { PLATFORM_SCOPES } from "@/server/contract/vocabulary";
@@ -40,7 +40,7 @@ export async function mountSandbox(api: TestApi): Promise<TestApi> {
     (req, ctx) => {
       if (req.headers.has(CLIENT_ADDRESS_HEADER)) return handler(req, ctx);
       const headers = new Headers(req.headers);
-      headers.set(CLIENT_ADDRESS_HEADER, address);
+      headers.set(CLIENT_ADDRESS_HEADER, recordedClientAddress(address));
       return handler(new Request(req, { headers }), ctx);
     };
   for (const [method, path] of SANDBOX_ROUTES) await api.mount(method, path, asClient);

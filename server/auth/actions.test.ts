@@ -16,7 +16,7 @@ import { disableUser } from "../users/manage";
 import { createUser } from "../users/service";
 import { SETUP_BUDGET } from "./setup";
 import { setupAction, signInAction, signOutAction } from "./actions";
-import { CLIENT_ADDRESS_HEADER } from "../http/clientAddress";
+import { CLIENT_ADDRESS_HEADER, recordedClientAddress } from "../http/clientAddress";
 import { isSessionValid } from "./revocation";
 import { setupCode } from "./setupCode";
 
@@ -57,7 +57,7 @@ const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString
 
 /** A browser on the console's own origin (the harness's public URL), from an address of its own. */
 function sameOrigin(extra: Record<string, string> = {}) {
-  request.headers = new Headers({ host: "layers.test", origin: "http://layers.test", [CLIENT_ADDRESS_HEADER]: `2001:db8:${RUN}::${++host}`, ...extra });
+  request.headers = new Headers({ host: "layers.test", origin: "http://layers.test", [CLIENT_ADDRESS_HEADER]: recordedClientAddress(`2001:db8:${RUN}::${++host}`), ...extra });
 }
 
 const codeFor = (s: Services) => setupCode(s.config.authSecret);

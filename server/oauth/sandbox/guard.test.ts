@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { capturedLogs, startTestServices, type TestApi } from "@/test-support/harness";
 import { read, startSandboxApi } from "@/test-support/sandbox";
-import { CLIENT_ADDRESS_HEADER } from "../../http/clientAddress";
+import { CLIENT_ADDRESS_HEADER, recordedClientAddress } from "../../http/clientAddress";
 import type { RateLimiter } from "../../ratelimit";
 import { MemoryRateLimiter } from "../../ratelimit/memory";
 import { type Services, setServices } from "../../services";
@@ -36,7 +36,7 @@ let addresses = 0;
 /** A client address nobody else in this file uses. */
 const newAddress = () => `198.51.100.${++addresses}`;
 
-const from = (address: string, headers: Record<string, string> = {}) => ({ [CLIENT_ADDRESS_HEADER]: address, ...headers });
+const from = (address: string, headers: Record<string, string> = {}) => ({ [CLIENT_ADDRESS_HEADER]: recordedClientAddress(address), ...headers });
 
 const send = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
   fetch(api.url + path, { method: "POST", ...init, headers: { ...(init.headers ?? {}) } }).then(read);
