@@ -50,9 +50,10 @@ beforeEach(() => {
   receiver.respond(200);
 });
 // Each test's endpoints leave with it (and their deliveries): an event goes to every endpoint of its project.
+// Only this file's project's: other files run at the same time on the same database.
 afterEach(async () => {
   await workers.settled();
-  await services.database.db.delete(webhookEndpoints);
+  await services.database.db.delete(webhookEndpoints).where(eq(webhookEndpoints.projectId, tenant.projectId));
 });
 
 /** Moves the clock on by `ms`, then ticks a few seconds so the pollers run and the sends finish. */
