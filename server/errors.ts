@@ -54,9 +54,12 @@ export function stackFrames(error: unknown): string | undefined {
 export const validationError = (issues: Issue[], message = "The request is invalid: see issues.") =>
   new AppError("VALIDATION", message, { issues });
 
-/** Turns zod issues into the contract's `{ path, message }` list. */
-export function zodIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): Issue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || "(body)", message: issue.message }));
+/** Turns zod issues into the contract's `{ path, message }` list; one unknown field is the issue's path. */
+export function zodIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }> }): Issue[] {
+  return error.issues.map((issue) => {
+    const path = issue.code === "unrecognized_keys" && issue.keys?.length === 1 ? [...issue.path, issue.keys[0]!] : issue.path;
+    return { path: path.map(String).join(".") || "(body)", message: issue.message };
+  });
 }
 
 // postgres-js connection failures and PostgreSQL's "cannot serve you now" classes.

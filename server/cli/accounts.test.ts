@@ -88,9 +88,10 @@ describe("ladmin accounts refresh", () => {
     expect(result.stderr).toMatch(/TikTok did not complete the refresh/);
   });
 
-  it("refuses a malformed account id with exit 2, and an unknown one as not found", async () => {
+  it("refuses a malformed account id with exit 2, and an unknown one as not found with exit 1", async () => {
     expect(await ladmin(["accounts", "refresh", "acct_1"])).toMatchObject({ status: 2, stdout: "" });
     const unknown = await ladmin(["accounts", "refresh", "sa_01HXZ8K2M4P5QRS6TV7WXYZ9AB"]);
+    expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/not found/);
   });
 });

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type IdKind, idSchema } from "../contract/ids";
+import { closestName } from "../contract/suggest";
 import type { Command } from "./command";
 
 /** Wrong arguments: exit 2 with the message as the one line on stderr. */
@@ -47,15 +48,18 @@ export function parseArgv(argv: string[], options: Options): ParsedArgs {
     const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
     return { flags: values as ParsedArgs["flags"], positionals, tokens };
   } catch (error) {
-    throw new UsageError(parseArgsMessage(error as { code?: string; message: string }));
+    throw new UsageError(parseArgsMessage(error as { code?: string; message: string }, Object.keys(options)));
   }
 }
 
 /** parseArgs' own messages run to several sentences; the CLI prints one short line. */
-function parseArgsMessage(error: { code?: string; message: string }): string {
+function parseArgsMessage(error: { code?: string; message: string }, known: string[]): string {
   const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
   const option = quoted.match(/--[\w-]+/)?.[0] ?? quoted.match(/-\w/)?.[0] ?? quoted;
-  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}; run ladmin --help`;
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const meant = option.startsWith("--") ? closestName(option.slice(2), known) : undefined;
+    return `unknown option ${option}${meant ? ` (did you mean --${meant}?)` : ""}; run ladmin --help`;
+  }
   if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     return error.message.includes("does not take an argument") ? `${option} does not take a value` : `${option} needs a value`;
   }

@@ -33,8 +33,12 @@ export function describeIssues(issues: Issue[]): string {
 
 const GENERIC_VALIDATION_MESSAGE = validationError([]).message;
 
-/** Failures the caller can fix by changing the command line. */
-const USAGE_CODES = new Set(["VALIDATION", "NOT_FOUND"]);
+/**
+ * Failures the caller can fix by changing the command line exit 2. An id
+ * that is well-formed but names nothing is not a usage mistake: like any
+ * other failed operation it exits 1, with "… was not found".
+ */
+const USAGE_CODES = new Set(["VALIDATION"]);
 
 /**
  * The one stderr line (null: none) and exit status for anything a run throws.

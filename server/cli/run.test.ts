@@ -62,6 +62,14 @@ async function ladminJson(args: string[], io: Partial<CliIo> = {}, commands = CO
 }
 
 /** Bad arguments: exit 2, nothing on stdout, one `ladmin: ...` line on stderr. */
+/** A well-formed id that names nothing: exit 1, one line that says so. */
+function expectNotFound(result: Result, message: RegExp) {
+  expect(result.status, result.stderr).toBe(1);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toMatch(/^ladmin: [^\n]+ was not found[^\n]*\n$/);
+  expect(result.stderr).toMatch(message);
+}
+
 function expectUsageError(result: Result, message: RegExp) {
   expect(result.status, result.stderr).toBe(2);
   expect(result.stdout).toBe("");
@@ -120,7 +128,7 @@ describe("ladmin run()", () => {
     expect(human).toMatchObject({ status: 0, stderr: "" });
     expect(human.stdout).toMatch(/^Created organization org_\w{26} \(Beta\)\.\n$/);
 
-    expectUsageError(await ladmin(["projects", "create", "--org", UNKNOWN_ORG, "--name", "Shop"]), new RegExp(`${UNKNOWN_ORG} was not found`));
+    expectNotFound(await ladmin(["projects", "create", "--org", UNKNOWN_ORG, "--name", "Shop"]), new RegExp(`${UNKNOWN_ORG} was not found`));
     expectUsageError(await ladmin(["users", "create", "--org", orgId, "--email", email(), "--role", "owner"], { stdin: "short\n" }), /password must be at least 12 characters/);
     expectUsageError(await ladmin(["users", "create", "--org", orgId, "--email", owner, "--role", "admin"], { stdin: "another long password\n" }), /already exists/);
   });
@@ -161,7 +169,7 @@ describe("ladmin run()", () => {
     expect(listed.stdout).toBe(`Allowlist of ${keyId}:\n  http://localhost:3000/connect/return\n`);
 
     expect(await ladminJson(["keys", "revoke", keyId])).toEqual({ id: keyId, revokedAt: expect.stringMatching(ISO_DATE) });
-    expectUsageError(await ladmin(["keys", "revoke", "key_01JD0000000000000000000000"]), /was not found/);
+    expectNotFound(await ladmin(["keys", "revoke", "key_01JD0000000000000000000000"]), /key_01JD0000000000000000000000/);
   });
 
   it("rejects bad arguments with exit 2 and one line on stderr, before opening the database", async () => {
@@ -170,7 +178,9 @@ describe("ladmin run()", () => {
       [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users, accounts, webhooks or secrets/],
       [["keys"], /keys needs a subcommand: create, allowlist, revoke/],
       [["keys", "allowlist", "drop", "key_x"], /expected keys allowlist add, keys allowlist remove or keys allowlist list/],
-      [["orgs", "create", "--name", "x", "--colour", "red"], /unknown option --colour/],
+      [["orgs", "create", "--name", "x", "--colour", "red"], /^ladmin: unknown option --colour; run ladmin --help\n$/],
+      [["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scope", "social:write"], /^ladmin: unknown option --scope \(did you mean --scopes\?\); run ladmin --help\n$/],
+      [["orgs", "create", "--Name", "x"], /^ladmin: unknown option --Name \(did you mean --name\?\)/],
       [["orgs", "create", "--name"], /--name needs a value/],
       [["orgs", "create", "--name", "a", "--name", "b"], /--name is given more than once/],
       [["orgs", "create", "--name", "a", "--org", UNKNOWN_ORG], /--org is not an option of orgs create/],

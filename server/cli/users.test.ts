@@ -87,7 +87,7 @@ describe("ladmin users", () => {
       expect(result.stderr).toMatch(message);
     }
     const unknown = await ladmin(["users", "disable", "usr_01HXZ8K2M4P5QRS6TV7WXYZ9AB"]);
-    expect(unknown.status).toBe(2);
+    expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/not found/);
   });
 });

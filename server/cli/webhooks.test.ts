@@ -41,7 +41,7 @@ describe("ladmin webhooks", () => {
     expect(listed.stdout).not.toContain(secret.slice(6));
 
     expect(JSON.parse((await ladmin(["webhooks", "delete", id, "--json"])).stdout)).toEqual({ id });
-    expect((await ladmin(["webhooks", "delete", id])).stderr).toMatch(/not found/);
+    expect(await ladmin(["webhooks", "delete", id])).toMatchObject({ status: 1, stderr: expect.stringMatching(/not found/) });
   });
 
   it("refuses bad arguments with exit 2 and one line, before the database", async () => {

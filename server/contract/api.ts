@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ids } from "./ids";
+import { unknownFieldsMessage } from "./suggest";
 import { ACCOUNT_STATUSES, OAUTH_ERROR_CODES, PLATFORMS, REAUTH_REASONS, WEBHOOK_ENDPOINT_STATUSES, WEBHOOK_EVENT_TYPES } from "./vocabulary";
 
 /**
@@ -12,34 +13,42 @@ const timestamp = z.iso.datetime().meta({ description: "ISO-8601 instant, UTC", 
 export const platform = z.enum(PLATFORMS).meta({ description: "The social platform", example: "tiktok" });
 
 /**
+ * A request body: a JSON object whose unknown fields are refused by name,
+ * with the field each one likely meant (`returnURL` → `returnUrl`).
+ */
+function requestBody<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? unknownFieldsMessage(issue.keys, known) : "the body must be a JSON object"),
+  });
+}
+
+/**
  * The oauth-url body as a caller may send it, with the messages its issues
  * carry. The domain adds what needs more than zod (returnUrl rules, the
  * platform's known scopes) with a refinement on top.
  */
-export const oauthUrlRequest = z.strictObject(
-  {
-    platform: z.enum(PLATFORMS, { message: 'must be "tiktok" or "instagram"' }).meta({ description: "The social platform", example: "tiktok" }),
-    returnUrl: z
-      .string({ message: "must be a string URL" })
-      .max(2048, "must be at most 2048 characters")
-      .meta({
-        description:
-          "Where the end-customer's browser is sent when the attempt ends: an absolute http(s) URL without a fragment, in this key's return URL allowlist (a query string is kept).",
-        example: "https://app.example.com/connect/return",
-      }),
-    scopes: z
-      .array(z.string(), { message: "must be an array of scope names" })
-      .max(20)
-      .optional()
-      .meta({ description: "The platform scopes to request; the platform's defaults when omitted. The basic scope is always included." }),
-    usageNote: z
-      .string({ message: "must be a string" })
-      .max(500, "must be at most 500 characters")
-      .optional()
-      .meta({ description: "Free text kept with the attempt and shown in the console.", example: "Acme Coffee" }),
-  },
-  { message: "the body must be a JSON object" },
-);
+export const oauthUrlRequest = requestBody({
+  platform: z.enum(PLATFORMS, { message: 'must be "tiktok" or "instagram"' }).meta({ description: "The social platform", example: "tiktok" }),
+  returnUrl: z
+    .string({ message: "must be a string URL" })
+    .max(2048, "must be at most 2048 characters")
+    .meta({
+      description:
+        "Where the end-customer's browser is sent when the attempt ends: an absolute http(s) URL without a fragment, in this key's return URL allowlist (a query string is kept).",
+      example: "https://app.example.com/connect/return",
+    }),
+  scopes: z
+    .array(z.string(), { message: "must be an array of scope names" })
+    .max(20)
+    .optional()
+    .meta({ description: "The platform scopes to request; the platform's defaults when omitted. The basic scope is always included." }),
+  usageNote: z
+    .string({ message: "must be a string" })
+    .max(500, "must be at most 500 characters")
+    .optional()
+    .meta({ description: "Free text kept with the attempt and shown in the console.", example: "Acme Coffee" }),
+});
 
 export const oauthUrlResponse = z.strictObject({
   authorizeUrl: z.url().meta({ description: "The platform's own authorize URL (the sandbox's for lp_test_ keys): open it in a top-level browser tab." }),
@@ -139,7 +148,7 @@ export const idempotencyHeaders = z.object({
 
 export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
 
-export const webhookEndpointRequest = z.strictObject({
+export const webhookEndpointRequest = requestBody({
   url: z.string().max(2048).meta({ description: "https URL that receives the events (http only to localhost, in embedded mode). Its host must resolve to public addresses." }),
   events: z
     .array(webhookEventType)

@@ -61,12 +61,15 @@ describe("POST /v1/projects/:projectId/webhook-endpoints", () => {
       [{ url: receiver.url, events: ["account.created"] }, "events.0"],
       [{ events: ["webhook.test"] }, "url"],
       [{ url: "hooks.example.com/layers" }, "url"],
-      [{ url: receiver.url, extra: 1 }, "(body)"],
+      [{ url: receiver.url, extra: 1 }, "extra"],
+      [{ url: receiver.url, event: ["webhook.test"] }, "event"],
     ] as const) {
       const res = await create(body);
       expect([res.status, res.body.error.code], JSON.stringify(body)).toEqual([400, "VALIDATION"]);
       expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
     }
+    const typo = await create({ url: receiver.url, event: ["webhook.test"] });
+    expect(typo.body.error.issues[0].message).toContain("unknown field `event` (did you mean `events`?)");
   });
 
   it("refuses a host that resolves to a private address unless the instance allows them", async () => {

@@ -16,7 +16,8 @@ const path = (projectId: string) => `/v1/projects/${projectId}/social/oauth-url`
 beforeAll(async () => {
   services = await startTestServices();
   api = await startApi();
-  tenant = await seedTenant(services, { allow: [RETURN_URL, "http://localhost:4000/back"] });
+  // This file writes more than the default budget allows a minute.
+  tenant = await seedTenant(services, { allow: [RETURN_URL, "http://localhost:4000/back"], writeLimit: "200/60s" });
 });
 afterAll(async () => {
   await api.close();
@@ -127,13 +128,30 @@ describe("POST oauth-url: errors", () => {
     ["an unknown scope", { platform: "instagram", returnUrl: RETURN_URL, scopes: ["business_basic"] }, "scopes"],
     ["scopes that are not a list", { platform: "tiktok", returnUrl: RETURN_URL, scopes: "video.list" }, "scopes"],
     ["a usageNote over 500 characters", { platform: "tiktok", returnUrl: RETURN_URL, usageNote: "x".repeat(501) }, "usageNote"],
-    ["an unknown field", { platform: "tiktok", returnUrl: RETURN_URL, redirectUrl: RETURN_URL }, ""],
+    ["an unknown field", { platform: "tiktok", returnUrl: RETURN_URL, redirectUrl: RETURN_URL }, "redirectUrl"],
   ])("400 VALIDATION for %s, naming the field", async (_name, body, field) => {
     const res = await post(body);
     expectError(res, 400, "VALIDATION");
     expect(res.body.error.issues.length).toBeGreaterThan(0);
     if (field) expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(field);
     for (const issue of res.body.error.issues) expect(typeof issue.message).toBe("string");
+  });
+
+  it.each([
+    ["returnURL", "returnUrl"],
+    ["usage_note", "usageNote"],
+    ["scope", "scopes"],
+  ])("400 VALIDATION names the unknown field %s and suggests %s", async (typo, meant) => {
+    const res = await post({ platform: "tiktok", returnUrl: RETURN_URL, [typo]: "x" });
+    expectError(res, 400, "VALIDATION");
+    expect(res.body.error.issues).toEqual([{ path: typo, message: expect.stringContaining(`unknown field \`${typo}\` (did you mean \`${meant}\`?)`) }]);
+  });
+
+  it("400 VALIDATION lists several unknown fields in one issue, and says the body is not an object when it is not", async () => {
+    const several = await post({ platform: "tiktok", returnURL: RETURN_URL, foo: 1 });
+    expect(several.body.error.issues).toContainEqual({ path: "(body)", message: expect.stringMatching(/^unknown fields `returnURL` \(did you mean `returnUrl`\?\), `foo`; the fields are `platform`, `returnUrl`, `scopes`, `usageNote`$/) });
+    const notObject = await request(api, "POST", path(tenant.projectId), { token: tenant.token, rawBody: "[]", headers: { "content-type": "application/json" } });
+    expect(notObject.body.error.issues).toEqual([{ path: "(body)", message: "the body must be a JSON object" }]);
   });
 
   it("accepts a usageNote of exactly 500 characters", async () => {
