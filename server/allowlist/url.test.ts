@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeAllowlistEntry, parseReturnUrl } from "./url";
+import { nearMissEntry, normalizeAllowlistEntry, parseReturnUrl } from "./url";
 
 const entry = (url: string) => {
   const check = normalizeAllowlistEntry(url);
@@ -70,5 +70,23 @@ describe("returnUrl matching", () => {
     expect(parseReturnUrl("data:text/html,hi").ok).toBe(false);
     expect(parseReturnUrl("https://app.example.com/x#frag").ok).toBe(false);
     expect(parseReturnUrl("https://app.example.com/x#").ok).toBe(false);
+  });
+});
+
+describe("nearMissEntry", () => {
+  const entries = ["http://localhost:3000/connect/return", "https://app.example.com/cb", "https://shop.example.com/"];
+
+  it("names the entry a returnUrl nearly is, and the one way they differ", () => {
+    expect(nearMissEntry("https://app.example.com/cb/", entries)).toEqual({ entry: "https://app.example.com/cb", differs: "only by a trailing slash" });
+    expect(nearMissEntry("https://shop.example.com", entries)?.entry).toBe("https://shop.example.com/");
+    expect(nearMissEntry("http://127.0.0.1:3000/connect/return", entries)).toEqual({ entry: "http://localhost:3000/connect/return", differs: "only in localhost against 127.0.0.1" });
+    expect(nearMissEntry("http://app.example.com/cb", entries)).toEqual({ entry: "https://app.example.com/cb", differs: "only in http against https" });
+    expect(nearMissEntry("https://app.example.com/CB", entries)).toEqual({ entry: "https://app.example.com/cb", differs: "only in letter case" });
+  });
+
+  it("names nothing for another port, host or path, or for two differences at once", () => {
+    for (const key of ["https://app.example.com:8443/cb", "https://api.example.com/cb", "https://app.example.com/cb2", "http://app.example.com/cb/"]) {
+      expect(nearMissEntry(key, entries), key).toBeUndefined();
+    }
   });
 });

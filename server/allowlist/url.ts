@@ -47,3 +47,24 @@ export function parseReturnUrl(input: string): ReturnUrlCheck {
   if (input.includes("#")) return { ok: false, reason: "returnUrl must not contain a fragment (#...)" };
   return { ok: true, href: url.href, matchKey: url.username || url.password ? null : matchKey(url) };
 }
+
+/**
+ * The usual near misses between a returnUrl and an allowlist entry, each as
+ * a way to make both alike and the words for what differs. Only a single
+ * near miss is named: an entry that differs in two ways is another URL.
+ */
+const NEAR_MISSES: ReadonlyArray<{ alike: (key: string) => string; says: string }> = [
+  { alike: (key) => key.replace(/\/+$/, ""), says: "only by a trailing slash" },
+  { alike: (key) => key.replace(/^(https?:\/\/)127\.0\.0\.1(?=[:/])/, "$1localhost"), says: "only in localhost against 127.0.0.1" },
+  { alike: (key) => key.replace(/^https:/, "http:"), says: "only in http against https" },
+  { alike: (key) => key.toLowerCase(), says: "only in letter case" },
+];
+
+/** An allowlist entry the returnUrl (its match key) nearly is, and how they differ. */
+export function nearMissEntry(matchKey: string, entries: readonly string[]): { entry: string; differs: string } | undefined {
+  for (const { alike, says } of NEAR_MISSES) {
+    const entry = entries.find((candidate) => candidate !== matchKey && alike(candidate) === alike(matchKey));
+    if (entry) return { entry, differs: says };
+  }
+  return undefined;
+}

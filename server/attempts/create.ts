@@ -9,7 +9,7 @@ import { SEALED } from "../crypto/sealed";
 import type { DomainContext } from "../domain/context";
 import type { KeyScope } from "../domain/scope";
 import { AppError } from "../errors";
-import { isReturnUrlAllowed } from "../keys/service";
+import { isReturnUrlAllowed, returnUrlRefusal } from "../keys/service";
 import { hostedConnectUrl } from "../hosted/views";
 import { buildAuthorizeUrl } from "../oauth/authorizeUrl";
 import { codeChallenge, newCodeVerifier } from "../oauth/pkce";
@@ -79,10 +79,7 @@ export async function createOAuthAttempt(ctx: DomainContext, scope: KeyScope, in
   const returnUrl = parseReturnUrl(body.returnUrl);
   if (!returnUrl.ok) throw new Error("unreachable: returnUrl was validated");
   if (!returnUrl.matchKey || !(await isReturnUrlAllowed(ctx, scope, returnUrl.matchKey))) {
-    throw new AppError(
-      "RETURN_URL_NOT_ALLOWED",
-      `returnUrl ${returnUrl.matchKey ?? body.returnUrl} is not in this API key's return URL allowlist. Add it via ladmin, then retry.`,
-    );
+    throw new AppError("RETURN_URL_NOT_ALLOWED", await returnUrlRefusal(ctx, scope, body.returnUrl, returnUrl.matchKey));
   }
 
   const livemode = scope.mode === "live";

@@ -5,7 +5,7 @@ import { newId } from "@/db/ids";
 import { preparedQuery } from "@/db/prepared";
 import { apiKeys, KEY_MODES, returnUrlAllowlist } from "@/db/schema";
 import { ids } from "@/server/contract/ids";
-import { normalizeAllowlistEntry } from "../allowlist/url";
+import { nearMissEntry, normalizeAllowlistEntry } from "../allowlist/url";
 import { recordAudit } from "../audit/record";
 import { type DomainContext, inTransaction } from "../domain/context";
 import { inScope, type KeyScope, type OrgScope, type Scope, scopeOfRow } from "../domain/scope";
@@ -229,6 +229,20 @@ const allowlistEntry = preparedQuery("allowlist_entry", (db) =>
 export async function isReturnUrlAllowed(ctx: DomainContext, scope: KeyScope, matchKey: string): Promise<boolean> {
   const [row] = await allowlistEntry(ctx.db).execute({ apiKeyId: scope.actor.id, url: matchKey });
   return Boolean(row);
+}
+
+/**
+ * The RETURN_URL_NOT_ALLOWED message: what to add and where (ladmin or the
+ * console), and an entry the URL nearly matches (a trailing slash,
+ * localhost against 127.0.0.1, http against https, letter case), which is
+ * usually the mistake. Read only on the refusal, never on the hot path.
+ */
+export async function returnUrlRefusal(ctx: DomainContext, scope: KeyScope, url: string, matchKey: string | null): Promise<string> {
+  const refused = `returnUrl ${matchKey ?? url} is not in this API key's return URL allowlist.`;
+  if (matchKey === null) return `${refused} A URL with a user name or password is never allowed: send it without one.`;
+  const near = nearMissEntry(matchKey, await entriesOf(ctx, scope.actor.id));
+  const hint = near ? ` The allowlist has ${near.entry}, which differs ${near.differs}.` : "";
+  return `${refused}${hint} Add it via ladmin, then retry. With ladmin: npx ladmin keys allowlist add ${scope.actor.id} ${matchKey}; in the console: Keys, then Return URLs on this key's row.`;
 }
 
 /** What the console shows of a key: never the secret or its hash. */

@@ -197,7 +197,27 @@ describe("POST oauth-url: errors", () => {
   ])("403 RETURN_URL_NOT_ALLOWED for %s", async (_name, returnUrl) => {
     const res = await post({ platform: "tiktok", returnUrl });
     expectError(res, 403, "RETURN_URL_NOT_ALLOWED");
-    expect(res.body.error.message).toContain("Add it via ladmin, then retry.");
+    // A URL with a user name or password can never be added: the message says so instead.
+    expect(res.body.error.message).toContain(new URL(returnUrl).username ? "A URL with a user name or password is never allowed" : "Add it via ladmin, then retry.");
+  });
+
+  it.each([
+    ["https://app.example.com/connect/return/", "https://app.example.com/connect/return", "only by a trailing slash"],
+    ["https://app.example.com/Connect/Return", "https://app.example.com/connect/return", "only in letter case"],
+    ["http://app.example.com/connect/return", "https://app.example.com/connect/return", "only in http against https"],
+    ["http://127.0.0.1:4000/back", "http://localhost:4000/back", "only in localhost against 127.0.0.1"],
+  ])("RETURN_URL_NOT_ALLOWED for %s names the entry it nearly is, and how to add it in ladmin or the console", async (returnUrl, entry, differs) => {
+    const res = await post({ platform: "tiktok", returnUrl });
+    expectError(res, 403, "RETURN_URL_NOT_ALLOWED");
+    expect(res.body.error.message).toBe(
+      `returnUrl ${returnUrl} is not in this API key's return URL allowlist. The allowlist has ${entry}, which differs ${differs}. ` +
+        `Add it via ladmin, then retry. With ladmin: npx ladmin keys allowlist add ${tenant.keyId} ${returnUrl}; in the console: Keys, then Return URLs on this key's row.`,
+    );
+  });
+
+  it("RETURN_URL_NOT_ALLOWED names no entry when none is a near miss", async () => {
+    const res = await post({ platform: "tiktok", returnUrl: "https://app.example.com:8443/connect/return" });
+    expect(res.body.error.message).toMatch(/^returnUrl https:\/\/app\.example\.com:8443\/connect\/return is not in this API key's return URL allowlist\. Add it via ladmin/);
   });
 
   it("503 PLATFORM_NOT_CONFIGURED for a live key when the platform has no credentials", async () => {
