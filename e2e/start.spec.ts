@@ -2,7 +2,10 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { cleanEnv, freePort, freshDataDir, npmStart } from "./support/processes";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { cleanEnv, freePort, freshDataDir, npmStart, Proc } from "./support/processes";
 
 /**
  * The README's run command on a fresh clone: `npm start` serves, seeds a demo
@@ -32,8 +35,9 @@ test("first start prints a demo key and a curl that works as printed; later star
     expect(status.status).toBe(200);
     expect((await status.json()).status).toBe("pending");
     expect(status.headers.get("x-request-id")).toMatch(/^req_/);
-    // Info lines go out in one write per turn of the event loop: the line can reach us just after the answer.
-    await first.waitFor(/"msg":"request".*"status":200/, 10_000);
+    // Both requests (the curl's and this one) are logged. Info lines go out in one write per turn of the
+    // event loop, so the second line can reach us just after its answer.
+    await first.waitFor(/"msg":"request".*"status":200[^]*\n\{"level":"info","time":"[^"]+","msg":"request".*"status":200/, 10_000);
     // The banner shows the key once; the request log never does.
     const logLines = first.output.split("\n").filter((line) => line.startsWith("{"));
     expect(logLines.length).toBeGreaterThanOrEqual(2);
@@ -57,6 +61,32 @@ test("a bad environment value stops start with one line naming the variable", as
   expect(proc.output.trim().split("\n")).toEqual([expect.stringMatching(/^Configuration error: LAYERS_ENCRYPTION_KEY: must be base64 of exactly 32 bytes/)]);
 });
 
+// Refusals come before anything is written: the embedded data dir (and its generated secrets) must not appear.
+test("a port in use stops start with one line, before the data dir is made", async () => {
+  const dataDir = join(freshDataDir(), "not-yet");
+  const taken = createServer();
+  const port = await freePort();
+  await new Promise<void>((resolve) => taken.listen(port, resolve));
+  try {
+    const proc = npmStart(cleanEnv({ PORT: String(port), LAYERS_DATA_DIR: dataDir }));
+    expect(await proc.exited).toBe(1);
+    expect(proc.output.trim().split("\n")).toEqual([`Layers Connect could not start: port ${port} is already in use (another server?). Stop it, or set PORT to use another, e.g. PORT=3001 npm start.`]);
+    expect(existsSync(dataDir)).toBe(false);
+  } finally {
+    taken.close();
+  }
+});
+
+test("a Node older than 24 stops start with one line, before the data dir is made", async () => {
+  const dataDir = join(freshDataDir(), "not-yet");
+  // What an old Node reports, on this Node: the check reads process.version(s) first thing.
+  const oldNode = 'data:text/javascript,Object.defineProperty(process,"versions",{value:{...process.versions,node:"20.19.0"}});Object.defineProperty(process,"version",{value:"v20.19.0"})';
+  const proc = new Proc(process.execPath, ["--import", oldNode, "--import", "tsx", "scripts/start.ts"], cleanEnv({ PORT: String(await freePort()), LAYERS_DATA_DIR: dataDir }));
+  expect(await proc.exited).toBe(1);
+  expect(proc.output.trim().split("\n")).toEqual([expect.stringMatching(/^Layers Connect needs Node\.js 24 or newer \(this is v20\.19\.0\): run it through npm/)]);
+  expect(existsSync(dataDir)).toBe(false);
+});
+
 test("a second server on the same embedded data dir is refused with a message that says what to do", async () => {
   const dataDir = freshDataDir();
   const first = npmStart(cleanEnv({ PORT: String(await freePort()), LAYERS_DATA_DIR: dataDir }));
@@ -64,7 +94,7 @@ test("a second server on the same embedded data dir is refused with a message th
     await first.waitFor(/test API key/);
     const second = npmStart(cleanEnv({ PORT: String(await freePort()), LAYERS_DATA_DIR: dataDir }));
     expect(await second.exited).toBe(1);
-    expect(second.output).toMatch(/in use by another process/);
+    expect(second.output.trim().split("\n")).toEqual([expect.stringMatching(/^Layers Connect could not start: the embedded database in .* is in use by another process/)]);
   } finally {
     await first.stop();
   }

@@ -1,32 +1,59 @@
 /**
- * `npm start`: check the environment, build when no build exists, then serve
- * (scripts/serve.ts: a node:http front over Next's request handler). Migrations and first-start seeding run inside the server
- * (instrumentation.ts), the one process that holds the database.
+ * `npm start`: check the environment, build when no build exists or the
+ * sources changed since it, then serve (scripts/serve.ts: a node:http front
+ * over Next's request handler). Migrations and first-start seeding run
+ * inside the server (instrumentation.ts), the one process that holds the
+ * database.
+ *
+ * Every check that can refuse the start runs before anything is written
+ * (the embedded data dir, its generated secrets, a build), and each refusal
+ * is one line: Node too old (requireNode), a bad variable, the port taken,
+ * the data dir held by another server.
  */
 import "@/server/runtime/requireNode";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
-import { configOrExit } from "@/server/cli/config";
+import { configOrExit, envOrExit } from "@/server/cli/config";
 import { isEmbedded } from "@/server/env";
+import { newerSource } from "./buildState";
 import { serverNodeFlags } from "./serverFlags";
 
-const config = configOrExit();
-const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+const env = envOrExit();
+const port = Number(process.env.PORT || 3000);
 
-if (isEmbedded(config) && existsSync(config.dataDir)) {
-  const held = await lockfile.check(config.dataDir, { lockfilePath: join(config.dataDir, "db.lock"), stale: 10_000, realpath: false });
-  if (held) {
-    process.stderr.write(
-      `The embedded database in ${config.dataDir} is in use by another process (a server already running?). Stop it, or use another LAYERS_DATA_DIR.\n`,
-    );
-    process.exit(1);
-  }
+const refuse = (line: string) => {
+  process.stderr.write(`Layers Connect could not start: ${line}\n`);
+  process.exit(1);
+};
+
+/** Binds the port the server will bind (every interface) and lets it go again. */
+function portIsFree(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
 }
 
-if (!existsSync(join(process.cwd(), process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) {
-  process.stdout.write("No build found: running `next build` once (about a minute)...\n");
+if (!(await portIsFree())) refuse(`port ${port} is already in use (another server?). Stop it, or set PORT to use another, e.g. PORT=3001 npm start.`);
+
+if (isEmbedded(env) && existsSync(env.dataDir)) {
+  const held = await lockfile.check(env.dataDir, { lockfilePath: join(env.dataDir, "db.lock"), stale: 10_000, realpath: false });
+  if (held) refuse(`the embedded database in ${env.dataDir} is in use by another process (a server already running?). Stop it, or use another LAYERS_DATA_DIR.`);
+}
+
+// Only now may the embedded data dir get its generated secrets.
+configOrExit();
+
+const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+const buildId = join(process.cwd(), process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
+const changed = existsSync(buildId) ? newerSource(process.cwd(), buildId) : null;
+if (!existsSync(buildId) || changed) {
+  const why = changed ? `The sources changed since the last build (${changed} is newer)` : "No build found";
+  process.stdout.write(`${why}: running \`next build\` (about a minute)...\n`);
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
