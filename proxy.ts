@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { AppError, errorBodyOf } from "@/server/errors";
+import { jsonText } from "@/server/http/jsonText";
 import { logRoute } from "@/server/http/logRoute";
 import { requestIdFrom } from "@/server/http/requestId";
 import { log } from "@/server/log";
@@ -18,11 +19,11 @@ export function proxy(request: NextRequest) {
   if (!refusal) return NextResponse.next();
   const requestId = requestIdFrom(request.headers);
   const body = errorBodyOf(new AppError(refusal.code, refusal.message, { issues: refusal.issues }), requestId);
-  const headers: Record<string, string> = { "X-Request-Id": requestId, "Cache-Control": "no-store" };
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-Request-Id": requestId, "Cache-Control": "no-store" };
   if (refusal.allow) headers.Allow = refusal.allow;
   // One log line, as the front writes for its refusals (no handler runs to write one).
   log.info("request", { requestId, method: request.method.slice(0, 20), route: logRoute(request.nextUrl.pathname), status: refusal.status, durationMs: 0 });
-  return NextResponse.json(body, { status: refusal.status, headers });
+  return new NextResponse(jsonText(body), { status: refusal.status, headers });
 }
 
 // Requests without a body, anywhere; and /v1 requests with one except the

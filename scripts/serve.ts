@@ -23,6 +23,7 @@ import next from "next";
 import { ulid } from "ulid";
 import { pooledRandom } from "../server/crypto/pooledRandom.ts";
 import { CLIENT_ADDRESS_HEADER, recordedClientAddress } from "../server/http/clientAddress.ts";
+import { jsonText } from "../server/http/jsonText.ts";
 import { logRoute } from "../server/http/logRoute.ts";
 import { securityHeadersFor } from "../server/http/securityHeaders.ts";
 import { isV1Target, methodRefusal, refusalBody, requestIdFor, type V1Refusal } from "../server/http/v1Guard.ts";
@@ -132,7 +133,7 @@ server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     error.code === "HPE_INVALID_METHOD"
       ? methodRefusal("")
       : { status: 400, code: "VALIDATION", message: "The request could not be parsed.", issues: [{ path: "(request)", message: "malformed HTTP request" }] };
-  const body = JSON.stringify(refusalBody(refusal, requestId));
+  const body = jsonText(refusalBody(refusal, requestId));
   const allow = refusal.allow ? `Allow: ${refusal.allow}\r\n` : "";
   socket.end(
     `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -61,6 +61,7 @@ function expectErrorModel(answer: RawAnswer, status: number, code: string) {
   expect(requestId).toMatch(/^req_[0-9A-Z]{26}$/);
   const body = JSON.parse(answer.text) as { error: { code: string; message: string; requestId: string } };
   expect(body.error).toMatchObject({ code, requestId });
+  if (answer.text) expect(answer.text.endsWith("}\n"), "a JSON answer ends with a newline").toBe(true);
   expect(body.error.message).toEqual(expect.any(String));
   if (status === 405) expect(answer.headers.allow).toBe("GET, HEAD, POST, PUT, PATCH, DELETE");
 }
@@ -72,6 +73,23 @@ for (const [method, path, status, code] of cases) {
     expectErrorModel(await raw(method, path), status, code);
   });
 }
+
+test("every kind of JSON answer ends with a newline: a success, a handler's error, the catch-all's 404", async () => {
+  const auth = { authorization: `Bearer ${instance.key}`, "content-type": "application/json" };
+  const created = await fetch(`${instance.url}/v1/projects/${instance.projectId}/social/oauth-url`, {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ platform: "tiktok", returnUrl: `${instance.url}/connect/return` }),
+  });
+  const bad = await fetch(`${instance.url}/v1/projects/${instance.projectId}/social/oauth-url`, { method: "POST", headers: auth, body: "{}" });
+  const missing = await fetch(`${instance.url}/v1/nothing-here`, { headers: auth });
+  for (const [name, res, status] of [["success", created, 200], ["validation error", bad, 400], ["catch-all", missing, 404]] as const) {
+    expect(res.status, name).toBe(status);
+    const text = await res.text();
+    expect(text.endsWith("}\n"), name).toBe(true);
+    expect(() => JSON.parse(text), name).not.toThrow();
+  }
+});
 
 /** Bytes straight onto a socket, for requests Node's HTTP parser refuses before any handler runs. */
 function rawSocket(bytes: string, base = instance.url): Promise<RawAnswer> {

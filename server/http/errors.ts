@@ -1,4 +1,5 @@
 import { errorBodyOf, toAppError } from "../errors";
+import { jsonText } from "./jsonText";
 
 /**
  * A JSON answer. `Response.json()` costs about twice what a Response over the
@@ -6,7 +7,7 @@ import { errorBodyOf, toAppError } from "../errors";
  * every /v1 answer is one of these.
  */
 export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  return new Response(jsonText(body), { status, headers: { "Content-Type": "application/json" } });
 }
 
 /** The contract's error body for anything thrown (unknown faults are logged by `toAppError`). */

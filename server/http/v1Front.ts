@@ -5,6 +5,7 @@ import { type RouteFileHandler, type RouteFileModule, V1_CATCH_ALL } from "../co
 import { type HttpMethod, ROUTES } from "../contract/routes";
 import { AppError, errorBodyOf } from "../errors";
 import { log } from "../log";
+import { jsonText } from "./jsonText";
 import { discardUnread } from "./limitedBody";
 import { logRoute } from "./logRoute";
 import { securityHeadersFor } from "./securityHeaders";
@@ -75,7 +76,7 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
         log.error("front: could not answer a /v1 request", { error: error instanceof Error ? error.message : String(error) });
         if (res.headersSent) return void res.destroy();
         const requestId = String(req.headers["x-request-id"] ?? "");
-        const body = JSON.stringify(errorBodyOf(new AppError("INTERNAL", "Something went wrong on our side."), requestId));
+        const body = jsonText(errorBodyOf(new AppError("INTERNAL", "Something went wrong on our side."), requestId));
         res.writeHead(500, { ...securityHeadersFor(pathname), "Content-Type": "application/json", "Cache-Control": "no-store" }).end(body);
       }
     },
@@ -176,7 +177,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: V1Refusal): 
   const headers: OutgoingHttpHeaders = { ...securityHeadersFor(pathOf(req.url ?? "/")), "content-type": "application/json", "cache-control": "no-store", "x-request-id": requestId };
   if (refusal.allow) headers.allow = refusal.allow;
   res.writeHead(refusal.status, headers);
-  res.end(req.method === "HEAD" ? undefined : JSON.stringify(refusalBody(refusal, requestId)));
+  res.end(req.method === "HEAD" ? undefined : jsonText(refusalBody(refusal, requestId)));
   const method = (req.method ?? "").slice(0, 20);
   log.info("request", { requestId, method, route: logRoute(req.url ?? "/"), status: refusal.status, durationMs: 0 });
 }
