@@ -128,3 +128,59 @@ test("an unknown state on the callback renders the hosted error page with HTTP 4
   expect(res?.status()).toBe(400);
   await expect(page.getByRole("heading", { name: "This connection link is not valid" })).toBeVisible();
 });
+
+test("an unknown connect link is the hosted error page with HTTP 404, well-formed or not", async ({ page }) => {
+  for (const state of ["st_00000000000000000000000000000000", "not-a-state"]) {
+    const res = await page.goto(`${layers.url}/connect/${state}`);
+    expect(res?.status(), state).toBe(404);
+    await expect(page.getByRole("heading", { name: "This connection link is not valid" })).toBeVisible();
+    await expect(page.getByText("Connection problem")).toBeVisible();
+  }
+});
+
+/** What a visitor sees of a hosted page's frame: the header line, the badge, the heading and the card around them. */
+async function frameOf(page: Page) {
+  const heading = page.getByRole("heading", { level: 1 });
+  return heading.evaluate((h1) => {
+    const card = h1.parentElement!;
+    const brand = card.firstElementChild as HTMLElement;
+    const style = (el: Element, names: string[]) => Object.fromEntries(names.map((n) => [n, getComputedStyle(el).getPropertyValue(n)]));
+    return {
+      brand: { text: brand.textContent, ...style(brand, ["font-size", "font-weight", "text-transform", "color", "letter-spacing"]) },
+      heading: style(h1, ["font-size", "line-height", "font-family"]),
+      card: { ...style(card, ["max-width", "padding-top", "border-top-left-radius", "border-top-color", "background-color", "box-shadow"]), width: Math.round(card.getBoundingClientRect().width) },
+    };
+  });
+}
+
+test("the callback's error page has the same header and card as the other hosted pages", async ({ page }) => {
+  await page.goto(`${layers.url}/connect/st_00000000000000000000000000000000`);
+  const reactPage = await frameOf(page);
+  await page.goto(`${layers.url}/v1/social/oauth/callback/tiktok?code=x&state=st_00000000000000000000000000000000`);
+  const callbackPage = await frameOf(page);
+  expect(reactPage.brand.text).toBe("Layers Connect");
+  expect(callbackPage).toEqual(reactPage);
+});
+
+test("the connect page says when its link stops working in words and the visitor's own clock", async ({ browser }) => {
+  const { state, expiresAt } = (await api(layers, "POST", `/v1/projects/${layers.projectId}/social/oauth-url`, { platform: "tiktok", returnUrl: `${layers.url}/connect/return` })).body;
+  const context = await browser.newContext({ locale: "de-DE", timezoneId: "Asia/Kolkata" });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${layers.url}/connect/${state}`);
+    const clock = new Intl.DateTimeFormat("de-DE", { hour: "numeric", minute: "2-digit", timeZone: "Asia/Kolkata" }).format(new Date(expiresAt));
+    await expect(page.getByText(/This link stops working in (10|9) minutes \(at \d\d:\d\d\)\./)).toBeVisible();
+    await expect(page.getByText(`(at ${clock})`, { exact: false })).toBeVisible();
+  } finally {
+    await context.close();
+  }
+});
+
+test("an unknown page is a branded 404 with the way to the console and the API reference", async ({ page }) => {
+  const res = await page.goto(`${layers.url}/no/such/page`);
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+  await expect(page.getByText("Layers Connect", { exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "console" })).toHaveAttribute("href", "/console");
+  await expect(page.getByRole("link", { name: "API reference" })).toHaveAttribute("href", "/docs");
+});

@@ -9,8 +9,10 @@ const BADGE_STYLES = {
 /**
  * A complete, self-contained HTML page for the moments a route handler (not
  * a React page) must answer a browser: the callback's hosted error page and
- * the sandbox's refusals. Its look matches the React hosted pages; it cannot
- * be framed and loads nothing.
+ * the sandbox's refusals. It has the React hosted pages' card and header
+ * (app/connect/HostedCard.tsx, hosted.module.css: the same sizes and colours,
+ * inline, as its policy loads nothing); e2e/connect.spec.ts compares the two
+ * in a browser. It cannot be framed.
  */
 export function htmlMessagePage(opts: {
   title: string;
@@ -33,17 +35,20 @@ export function htmlMessagePage(opts: {
   :root { color-scheme: light; }
   body { margin: 0; min-height: 100vh; display: grid; place-items: center; background: #f7f7f8; color: #18181b;
          font-family: ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; line-height: 1.5; }
-  main { max-width: 32rem; margin: 1.5rem; background: #fff; border: 1px solid #e4e4e7; border-radius: 12px; padding: 2rem; }
+  main { width: 100%; max-width: 30rem; box-sizing: border-box; margin: 1.5rem; background: #fff; border: 1px solid #e4e4e7; border-radius: 12px; padding: 2rem;
+         box-shadow: 0 1px 2px rgb(0 0 0 / 0.04), 0 8px 24px rgb(0 0 0 / 0.04); }
+  .brand { font-size: .8rem; font-weight: 600; letter-spacing: .04em; text-transform: uppercase; color: #52525b; margin: 0 0 1.25rem; }
   h1 { font-size: 1.4rem; line-height: 1.25; margin: 0 0 .75rem; }
   p, li { color: #3f3f46; }
-  p { margin: 0 0 .75rem; }
+  p { margin: 0 0 1rem; }
   .badge { display: inline-block; font-size: .8rem; font-weight: 600; border-radius: 999px; padding: .15rem .6rem; margin-bottom: 1rem; ${BADGE_STYLES[opts.badge.tone]} }
 </style>
 </head>
 <body>
-<main>
+<main aria-labelledby="hosted-title">
+  <p class="brand">${escapeHtml(opts.siteName)}</p>
   <span class="badge">${escapeHtml(opts.badge.text)}</span>
-  <h1>${escapeHtml(opts.title)}</h1>
+  <h1 id="hosted-title">${escapeHtml(opts.title)}</h1>
   ${list}
   ${paragraphs}
 </main>

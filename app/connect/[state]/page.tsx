@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { notFound } from "next/navigation";
 import { connectView } from "@/server/hosted/views";
 import { domainContext } from "@/server/domain/context";
 import { getServices } from "@/server/services";
 import { HostedCard, hosted } from "../HostedCard";
+import { LinkExpiry } from "../LinkExpiry";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Connect your account · Layers Connect", robots: { index: false } };
@@ -12,13 +14,8 @@ export default async function ConnectPage({ params }: { params: Promise<{ state:
   const view = await connectView(domainContext(await getServices()), (await params).state);
   switch (view.kind) {
     case "unknown":
-      return (
-        <HostedCard title="This connection link is not valid" badge="Connection problem" tone="bad">
-          <p className={hosted.text}>
-            We could not find the connection attempt this link belongs to. Go back to the app you came from and start connecting again.
-          </p>
-        </HostedCard>
-      );
+      // The hosted error page with a 404 (not-found.tsx beside this file).
+      notFound();
     case "ready":
       return (
         <HostedCard title={`Connect your ${view.platform} account`}>
@@ -33,7 +30,8 @@ export default async function ConnectPage({ params }: { params: Promise<{ state:
             </button>
           </form>
           <p className={hosted.fine}>
-            This link works until {view.expiresAt.toUTCString()}.{view.livemode ? "" : " Test mode: you will see a sandbox, not the real platform."}
+            <LinkExpiry expiresAt={view.expiresAt.toISOString()} />
+            {view.livemode ? "" : " Test mode: you will see a sandbox, not the real platform."}
           </p>
         </HostedCard>
       );
