@@ -7,7 +7,8 @@ import { orgScope } from "../domain/scope";
 import { disableUser } from "../users/manage";
 import { operatorScope } from "../domain/scope";
 import { SESSION_MAX_AGE_S } from "./config";
-import { checkSessionToken, isSessionValid, revokeSessions } from "./revocation";
+import { checkSessionToken, isSessionValid, revokeSessions, signOutEverywhere } from "./revocation";
+import { listAuditEvents } from "../audit/list";
 
 let services: Services;
 beforeAll(async () => {
@@ -29,6 +30,16 @@ describe("console session revocation", () => {
     expect(await isSessionValid(db, id, signedOutAt.getTime())).toBe(false);
     expect(await isSessionValid(db, id, signedOutAt.getTime() + 1)).toBe(true);
     expect(await isSessionValid(db, "usr_01HXZ8K2M4P5QRS6TV7WXYZ9AB", earlier)).toBe(false);
+  });
+
+  it("sign-out ends the user's sessions and is in their organization's audit log", async () => {
+    const { orgId } = await seedTenant(services);
+    const { id } = await createUser(domainContext(services), orgScope(orgId, { type: "system" }), { email: `o-${Math.random()}@example.com`, password: "correct horse battery", role: "admin" });
+    const signedInAt = Date.now() - 1000;
+    await signOutEverywhere(services.database.db, id);
+    expect(await isSessionValid(services.database.db, id, signedInAt)).toBe(false);
+    const log = await listAuditEvents(domainContext(services), orgScope(orgId, { type: "system" }), {});
+    expect(log.items.filter((event) => event.action === "user.signed_out")).toMatchObject([{ actorId: id, targetType: "user", targetId: id }]);
   });
 
   it("refuses every session of a disabled user", async () => {

@@ -1,10 +1,20 @@
 import { eq } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { users } from "@/db/schema";
+import { recordAudit } from "../audit/record";
+import { memberScope } from "../domain/scope";
+import { findMembership } from "../users/service";
 
 /** Ends every console session of a user (sign-out): sessions issued before now are refused. */
 export async function revokeSessions(db: Queryable, userId: string, at = new Date()) {
   await db.update(users).set({ sessionsRevokedAt: at }).where(eq(users.id, userId));
+}
+
+/** The console's sign-out: every session of the user ends, and their organization's audit log says so. */
+export async function signOutEverywhere(db: Queryable, userId: string, at = new Date()) {
+  await revokeSessions(db, userId, at);
+  const membership = await findMembership(db, userId);
+  if (membership) await recordAudit({ db }, memberScope(membership.org.id, userId), { action: "user.signed_out", targetType: "user", targetId: userId });
 }
 
 /**

@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
 import { signIn, signOut } from "../../auth/config";
-import { revokeSessions } from "../../auth/revocation";
+import { signOutEverywhere } from "../../auth/revocation";
 import { setUpFromAddress } from "../../auth/setup";
 import { clientAddress, UNKNOWN_ADDRESS } from "../../http/clientAddress";
 import { publicProcedure, router, type TrpcContext } from "../init";
@@ -80,7 +80,7 @@ export const authRouter = router({
    * so the button always gets the browser out.
    */
   signOut: formProcedure.mutation(async ({ ctx }) => {
-    if (ctx.userId) await revokeSessions(ctx.services.database.db, ctx.userId);
+    if (ctx.userId) await signOutEverywhere(ctx.services.database.db, ctx.userId);
     await signOut({ redirectTo: "/console/sign-in" });
   }),
 });
