@@ -90,3 +90,35 @@ describe("nearMissEntry", () => {
     }
   });
 });
+
+describe("allowlist entries written without a scheme", () => {
+  it("say a host:port entry (which parses with the host as its scheme) has no scheme, and offer http for localhost", () => {
+    expect(entry("localhost:3000/cb")).toBe(
+      'invalid: "localhost:3000/cb" has no scheme: write http://localhost:3000/cb (http only for localhost and 127.0.0.1) or https://…',
+    );
+    expect(entry("localhost:3000")).toBe('invalid: "localhost:3000" has no scheme: write http://localhost:3000 (http only for localhost and 127.0.0.1) or https://…');
+    expect(entry("127.0.0.1:8080/connect/return")).toBe(
+      'invalid: "127.0.0.1:8080/connect/return" has no scheme: write http://127.0.0.1:8080/connect/return (http only for localhost and 127.0.0.1) or https://…',
+    );
+  });
+
+  it("say a public host without a scheme has none, and offer https only", () => {
+    expect(entry("app.example.com/cb")).toBe('invalid: "app.example.com/cb" has no scheme: write https://app.example.com/cb');
+    expect(entry("app.example.com:8443/cb")).toBe('invalid: "app.example.com:8443/cb" has no scheme: write https://app.example.com:8443/cb');
+    expect(entry("//app.example.com/cb")).toBe('invalid: "//app.example.com/cb" has no scheme: write https://app.example.com/cb');
+    expect(entry("  app.example.com/cb ")).toBe('invalid: "  app.example.com/cb " has no scheme: write https://app.example.com/cb');
+  });
+
+  it("leave other schemes, relative paths and words to the messages they had", () => {
+    expect(entry("javascript:alert(1)")).toBe('invalid: "javascript:alert(1)" must use https');
+    expect(entry("mailto:someone@app.example.com")).toBe('invalid: "mailto:someone@app.example.com" must use https');
+    expect(entry("/connect/return")).toBe('invalid: "/connect/return" is not an absolute URL');
+    expect(entry("callback")).toBe('invalid: "callback" is not an absolute URL');
+    expect(entry("not a url")).toBe('invalid: "not a url" is not an absolute URL');
+  });
+
+  it("leave entries that have a scheme as they were", () => {
+    expect(entry("http://localhost:3000/cb")).toBe("http://localhost:3000/cb");
+    expect(entry("HTTPS://APP.EXAMPLE.COM/cb")).toBe("https://app.example.com/cb");
+  });
+});

@@ -17,9 +17,37 @@ function parse(input: string): URL | null {
 /** The part of a URL an allowlist entry pins down: scheme://host[:port]/path. */
 const matchKey = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`;
 
+/** A host a URL without a scheme plausibly starts with: localhost, a dotted name or address, or an IPv6 literal. */
+const looksLikeHost = (hostname: string) => hostname === "localhost" || hostname.includes(".") || hostname.startsWith("[");
+
+/**
+ * What a URL written without its scheme would be with one, or null when the
+ * input is something else. `app.example.com/cb` does not parse at all, and
+ * `localhost:3000/cb` parses with the scheme "localhost:" (a host and port
+ * read as a scheme and path); a relative path (`/cb`) is neither.
+ */
+function withoutScheme(trimmed: string): { host: string; rest: string } | null {
+  const parsed = parse(trimmed);
+  // Parsed: only a host:port read as scheme:path counts ("javascript:…", "mailto:…" are schemes).
+  if (parsed && !/^[a-z][a-z0-9+.-]*:\d+(?:[/?#]|$)/i.test(trimmed)) return null;
+  if (!parsed && trimmed.startsWith("/") && !trimmed.startsWith("//")) return null;
+  const rest = trimmed.replace(/^\/\//, "");
+  const candidate = parse(`https://${rest}`);
+  if (!candidate || candidate.username || candidate.password || !looksLikeHost(candidate.hostname)) return null;
+  return { host: candidate.hostname, rest };
+}
+
 /** Validates an allowlist entry and returns its normalised form. */
 export function normalizeAllowlistEntry(input: string): UrlCheck {
-  const url = parse(input.trim());
+  const trimmed = input.trim();
+  const bare = withoutScheme(trimmed);
+  if (bare) {
+    const write = LOOPBACK_HOSTS.has(bare.host)
+      ? `http://${bare.rest} (http only for localhost and 127.0.0.1) or https://…`
+      : `https://${bare.rest}`;
+    return { ok: false, reason: `"${input}" has no scheme: write ${write}` };
+  }
+  const url = parse(trimmed);
   if (!url) return { ok: false, reason: `"${input}" is not an absolute URL` };
   if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: `"${input}" must use https` };
   if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname)) {

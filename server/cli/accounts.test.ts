@@ -10,7 +10,7 @@ import { modeScope, orgScope } from "@/server/domain/scope";
 import type { Services } from "@/server/services";
 import { seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { type PlatformHosts, startPlatformHosts } from "@/test-support/platformHosts";
-import { run } from "./main";
+import { runLadmin } from "@/test-support/ladmin";
 
 let hosts: PlatformHosts;
 let services: Services;
@@ -26,19 +26,7 @@ afterAll(async () => {
   await hosts.close();
 });
 
-async function ladmin(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await run(args, {
-    stdin: "",
-    env: {},
-    config: services.config,
-    database: services.database,
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { status, stdout, stderr };
-}
+const ladmin = (args: string[]) => runLadmin(services, args);
 
 async function account() {
   const issued = hosts.issueTikTok();

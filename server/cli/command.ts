@@ -19,6 +19,11 @@ export interface Output {
   human: string;
 }
 
+/** What a list command prints: `{"data":[...]}` with --json, else a header and one indented line per row, or `none`. */
+export function listOutput<Row>(data: Row[], header: string, none: string, line: (row: Row) => string): Output {
+  return { json: { data }, human: data.length ? `${header}:\n${data.map((row) => `  ${line(row)}`).join("\n")}` : none };
+}
+
 /** A command's work, given the open database as every domain call takes it. */
 export type Work = (ctx: DomainContext) => Promise<Output>;
 

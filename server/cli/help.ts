@@ -4,7 +4,7 @@ import type { Command } from "./command";
 export function usage(commands: readonly Command[]): string {
   const lines = commands.map((c) => {
     const lead = `  ${c.words.join(" ")} `;
-    return lead + c.synopsis.replaceAll("\n", `\n${" ".repeat(lead.length)}`);
+    return (lead + c.synopsis.replaceAll("\n", `\n${" ".repeat(lead.length)}`)).trimEnd();
   });
   return `Usage: ladmin <command> [--json]
 
@@ -15,6 +15,8 @@ ${lines.join("\n")}
   N/WINDOW is a rate budget such as 60/60s (window units: ms, s, m, h, d).
   Allowlist URLs are https, or http for localhost and 127.0.0.1 only.
   users create reads the password from stdin, or prompts for it on a terminal.
+  accounts, attempts and webhooks list show both modes, live and test;
+  attempts list shows the newest N attempts of each (1 to 100, default 100).
 
 Options:
   --json      print only the result, as one JSON object

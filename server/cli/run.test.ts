@@ -175,8 +175,8 @@ describe("ladmin run()", () => {
   it("rejects bad arguments with exit 2 and one line on stderr, before opening the database", async () => {
     const keys = ["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scopes", "social:write"];
     const cases: Array<[string[], RegExp]> = [
-      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users, accounts, webhooks or secrets/],
-      [["keys"], /keys needs a subcommand: create, allowlist, revoke/],
+      [["widgets", "create", "--json"], /unknown command "widgets"; expected orgs, projects, keys, users, accounts, attempts, webhooks or secrets/],
+      [["keys"], /keys needs a subcommand: create, list, allowlist, revoke/],
       [["keys", "allowlist", "drop", "key_x"], /expected keys allowlist add, keys allowlist remove or keys allowlist list/],
       [["orgs", "create", "--name", "x", "--colour", "red"], /^ladmin: unknown option --colour; run ladmin --help\n$/],
       [["keys", "create", "--org", UNKNOWN_ORG, "--name", "k", "--scope", "social:write"], /^ladmin: unknown option --scope \(did you mean --scopes\?\); run ladmin --help\n$/],

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_SCOPES } from "@/server/contract/vocabulary";
 import type { Services } from "@/server/services";
 import { seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
-import { run } from "./main";
+import { runLadmin } from "@/test-support/ladmin";
 
 let services: Services;
 let tenant: Tenant;
@@ -16,12 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
-async function ladmin(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await run(args, { stdin: "", env: {}, config: services.config, database: services.database, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
+const ladmin = (args: string[]) => runLadmin(services, args);
 
 describe("ladmin webhooks", () => {
   it("creates (printing the secret once), lists both modes without secrets, and deletes", async () => {

@@ -182,14 +182,28 @@ export async function listAllowlist(ctx: DomainContext, scope: Scope, keyId: str
 
 function normalizeEntryOrThrow(url: string) {
   const check = normalizeAllowlistEntry(url);
-  if (!check.ok) throw validationError([{ path: "url", message: check.reason }], `Invalid allowlist entry: ${check.reason}.`);
+  // A reason may already end its sentence ("… or https://…"): no second full stop.
+  if (!check.ok) throw validationError([{ path: "url", message: check.reason }], `Invalid allowlist entry: ${check.reason}${/[.…]$/.test(check.reason) ? "" : "."}`);
   return check.url;
 }
 
-export async function addAllowlistEntry(ctx: DomainContext, scope: Scope, input: { keyId: string; url: string }) {
+/** What adding a URL the allowlist already holds says, in the console and in ladmin. */
+export const alreadyOnAllowlist = (url: string) => `${url} is already on this key's allowlist.`;
+
+/**
+ * Adds a return URL in its normalised form. `added` is false when the
+ * allowlist already held it (the same URL in other letter case, with the
+ * default port...): nothing changes and nothing is audited, and `message`
+ * says so rather than the add passing silently.
+ */
+export async function addAllowlistEntry(
+  ctx: DomainContext,
+  scope: Scope,
+  input: { keyId: string; url: string },
+): Promise<{ url: string; added: boolean; message: string | null; allowlist: string[] }> {
   const key = await requireKey(ctx, scope, input.keyId);
   const entry = normalizeEntryOrThrow(input.url);
-  await inTransaction(ctx, async (tx) => {
+  const added = await inTransaction(ctx, async (tx) => {
     const inserted = await tx.db
       .insert(returnUrlAllowlist)
       .values({ apiKeyId: key.id, url: entry })
@@ -198,8 +212,9 @@ export async function addAllowlistEntry(ctx: DomainContext, scope: Scope, input:
     if (inserted.length) {
       await recordAudit(tx, scopeOfRow(scope, key.orgId), { action: "allowlist.added", targetType: "api_key", targetId: key.id, data: { url: entry } });
     }
+    return inserted.length > 0;
   });
-  return entriesOf(ctx, key.id);
+  return { url: entry, added, message: added ? null : alreadyOnAllowlist(entry), allowlist: await entriesOf(ctx, key.id) };
 }
 
 export async function removeAllowlistEntry(ctx: DomainContext, scope: Scope, input: { keyId: string; url: string }) {

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { newId } from "@/db/ids";
 import { organizations } from "@/db/schema";
@@ -26,4 +26,13 @@ export async function requireOrganization(ctx: DomainContext, scope: OrgScope) {
   const [org] = await ctx.db.select().from(organizations).where(eq(organizations.id, scope.orgId)).limit(1);
   if (!org) throw new AppError("NOT_FOUND", `Organization ${scope.orgId} was not found.`);
   return org;
+}
+
+/** Every organization of the instance, oldest first: the operator's view (ladmin orgs list). */
+export async function listOrganizations(ctx: DomainContext, _scope: OperatorScope) {
+  const rows = await ctx.db
+    .select({ id: organizations.id, name: organizations.name, createdAt: organizations.createdAt })
+    .from(organizations)
+    .orderBy(asc(organizations.createdAt), asc(organizations.id));
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
 }

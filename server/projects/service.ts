@@ -61,7 +61,8 @@ export async function listProjects(ctx: DomainContext, scope: OrgScope) {
       name: projects.name,
       archivedAt: projects.archivedAt,
       createdAt: projects.createdAt,
-      accountCount: sql<number>`(select count(*)::int from ${socialAccounts} where ${socialAccounts.projectId} = ${projects.id})`,
+      // The outer table named in full: a bare "id" inside the subquery would be social_accounts' own.
+      accountCount: sql<number>`(select count(*)::int from ${socialAccounts} where ${socialAccounts.projectId} = ${projects}.${sql.identifier("id")})`,
     })
     .from(projects)
     .where(eq(projects.orgId, scope.orgId))

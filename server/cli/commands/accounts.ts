@@ -1,6 +1,33 @@
+import { KEY_MODES } from "@/db/schema";
 import { refreshSocialAccount } from "../../accounts/refreshNow";
+import { listOrgAccounts } from "../../accounts/service";
+import { modeScope, orgScope } from "../../domain/scope";
+import { projectOrg } from "../../projects/service";
 import { checkId } from "../args";
-import { defineCommand, OPERATOR } from "../command";
+import { defineCommand, listOutput, OPERATOR } from "../command";
+
+export const accountsList = defineCommand({
+  words: ["accounts", "list"],
+  required: ["project"],
+  synopsis: "--project PRJ",
+  async prepare({ flags }) {
+    const projectId = checkId("--project", "prj", flags.project);
+    return async (ctx) => {
+      const org = orgScope(await projectOrg(ctx, projectId), OPERATOR.actor);
+      const data = [];
+      // Both modes, every page: the operator sees every account of the project.
+      for (const mode of KEY_MODES) {
+        let cursor: string | undefined;
+        do {
+          const page = await listOrgAccounts(ctx, modeScope(org, mode), { projectId, cursor });
+          data.push(...page.items.map((account) => ({ ...account, mode })));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+      }
+      return listOutput(data, `Social accounts of ${projectId}`, `Project ${projectId} has no social accounts.`, (a) => `${a.id}  ${a.mode}  ${a.status}  ${a.platform}  @${a.username ?? a.platformUserId}`);
+    };
+  },
+});
 
 export const accountsRefresh = defineCommand({
   words: ["accounts", "refresh"],

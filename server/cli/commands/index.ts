@@ -1,8 +1,9 @@
 import type { Command } from "../command";
-import { accountsRefresh } from "./accounts";
-import { keysAllowlistAdd, keysAllowlistList, keysAllowlistRemove, keysCreate, keysRevoke } from "./keys";
-import { orgsCreate } from "./orgs";
-import { projectsCreate } from "./projects";
+import { accountsList, accountsRefresh } from "./accounts";
+import { attemptsList } from "./attempts";
+import { keysAllowlistAdd, keysAllowlistList, keysAllowlistRemove, keysCreate, keysList, keysRevoke } from "./keys";
+import { orgsCreate, orgsList } from "./orgs";
+import { projectsCreate, projectsList } from "./projects";
 import { secretsReencrypt } from "./secrets";
 import { usersCreate, usersDisable, usersSetPassword, usersSetRole } from "./users";
 import { webhooksCreate, webhooksDelete, webhooksList } from "./webhooks";
@@ -10,8 +11,11 @@ import { webhooksCreate, webhooksDelete, webhooksList } from "./webhooks";
 /** Every ladmin command, in the order --help lists them. A new command is its definition plus a line here. */
 export const COMMANDS: readonly Command[] = [
   orgsCreate,
+  orgsList,
   projectsCreate,
+  projectsList,
   keysCreate,
+  keysList,
   keysAllowlistAdd,
   keysAllowlistRemove,
   keysAllowlistList,
@@ -20,7 +24,9 @@ export const COMMANDS: readonly Command[] = [
   usersSetRole,
   usersDisable,
   usersSetPassword,
+  accountsList,
   accountsRefresh,
+  attemptsList,
   webhooksCreate,
   webhooksList,
   webhooksDelete,

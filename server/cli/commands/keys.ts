@@ -1,8 +1,10 @@
 import { KEY_MODES } from "@/db/schema";
-import { addAllowlistEntry, createApiKey, createKeyInput, listAllowlist, removeAllowlistEntry, revokeApiKey } from "../../keys/service";
+import { dateOf } from "../../clock";
+import { addAllowlistEntry, createApiKey, createKeyInput, listAllowlist, listApiKeys, removeAllowlistEntry, revokeApiKey } from "../../keys/service";
 import { API_SCOPES, type ApiScope, isApiScope } from "../../keys/scopes";
+import { requireOrganization } from "../../orgs/service";
 import { checkId, oneOf, UsageError } from "../args";
-import { defineCommand, OPERATOR, type Output, orgFlag } from "../command";
+import { defineCommand, listOutput, OPERATOR, type Output, orgFlag } from "../command";
 import { describeIssues } from "../failure";
 
 function parseScopes(value: string): ApiScope[] {
@@ -56,13 +58,35 @@ export const keysCreate = defineCommand({
   },
 });
 
+export const keysList = defineCommand({
+  words: ["keys", "list"],
+  required: ["org"],
+  synopsis: "--org ORG",
+  async prepare({ flags }) {
+    const scope = orgFlag(flags.org);
+    return async (ctx) => {
+      await requireOrganization(ctx, scope);
+      // The summary the console shows: the prefix names a key, the secret and its hash are never read back.
+      const data = await listApiKeys(ctx, scope);
+      const now = dateOf(ctx.clock).toISOString();
+      const status = (k: (typeof data)[number]) => (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt <= now ? "expired" : "active");
+      return listOutput(data, `API keys of ${scope.orgId}`, `Organization ${scope.orgId} has no API keys.`, (k) => `${k.id}  ${k.mode}  ${status(k)}  ${k.prefix}  ${k.name}  (${k.scopes.join(", ")})`);
+    };
+  },
+});
+
 export const keysAllowlistAdd = defineCommand({
   words: ["keys", "allowlist", "add"],
   operands: ["KEY", "URL"],
   synopsis: "KEY URL",
   async prepare({ operands }) {
     const keyId = checkKeyId(operands.KEY);
-    return async (ctx) => allowlistOutput(keyId, await addAllowlistEntry(ctx, OPERATOR, { keyId, url: operands.URL }));
+    return async (ctx) => {
+      const { allowlist, message } = await addAllowlistEntry(ctx, OPERATOR, { keyId, url: operands.URL });
+      const output = allowlistOutput(keyId, allowlist);
+      // Already there: said first, the console's sentence; the JSON stays the allowlist.
+      return message ? { ...output, human: `${message}\n${output.human}` } : output;
+    };
   },
 });
 

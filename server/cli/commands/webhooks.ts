@@ -4,7 +4,7 @@ import { modeScope, orgScope } from "../../domain/scope";
 import { projectOrg } from "../../projects/service";
 import { createWebhookEndpoint, deleteWebhookEndpoint, listWebhookEndpoints } from "../../webhooks/endpoints";
 import { checkId, oneOf, UsageError } from "../args";
-import { defineCommand, OPERATOR } from "../command";
+import { defineCommand, listOutput, OPERATOR } from "../command";
 
 const CLI_ACTOR = OPERATOR.actor;
 
@@ -53,8 +53,7 @@ export const webhooksList = defineCommand({
         const page = await listWebhookEndpoints(ctx, modeScope(org, mode), { projectId, limit: "100" });
         data.push(...page.data.map((endpoint) => ({ ...endpoint, mode })));
       }
-      const lines = data.map((e) => `  ${e.id}  ${e.mode}  ${e.status}  ${e.url}`);
-      return { json: { data }, human: data.length ? `Webhook endpoints of ${projectId}:\n${lines.join("\n")}` : `Project ${projectId} has no webhook endpoints.` };
+      return listOutput(data, `Webhook endpoints of ${projectId}`, `Project ${projectId} has no webhook endpoints.`, (e) => `${e.id}  ${e.mode}  ${e.status}  ${e.url}`);
     };
   },
 });
