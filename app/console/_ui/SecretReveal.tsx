@@ -14,6 +14,8 @@ type Props = {
   secret: string;
   /** What the secret is and why it will not be shown again. */
   children: ReactNode;
+  /** What to do with it next (the new-key panel's first call), under the secret. */
+  after?: ReactNode;
   onDone: () => void;
 };
 
@@ -22,7 +24,7 @@ type Props = {
  * arrival so a screen reader announces it, with a Copy button and the
  * outcome of copying said aloud. The secret lives only in the caller's state.
  */
-export function SecretReveal({ id, title, label, noun, secret, children, onDone }: Props) {
+export function SecretReveal({ id, title, label, noun, secret, children, after, onDone }: Props) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
 
@@ -66,6 +68,7 @@ export function SecretReveal({ id, title, label, noun, secret, children, onDone 
       <p role="status" className={styles.small}>
         {copy === "copied" ? `The ${noun} is on your clipboard.` : copy === "failed" ? `Copying failed: select the ${noun} and copy it by hand.` : ""}
       </p>
+      {after}
       <div>
         <button type="button" className={styles.buttonSecondary} onClick={onDone}>
           Done

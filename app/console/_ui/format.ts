@@ -19,6 +19,7 @@ const ACTION_LABEL: Record<string, string> = {
   "account.refreshed": "refreshed the tokens of an account",
   "account.reconnected": "reconnected an account",
   "user.signed_in": "signed in",
+  "user.signed_out": "signed out",
   "user.created": "added member",
   "org.created": "created the organization",
   "org.set_up": "set up the organization",

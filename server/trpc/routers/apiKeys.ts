@@ -2,8 +2,23 @@ import { z } from "zod";
 import { ids } from "@/server/contract/ids";
 import { API_SCOPES } from "../../keys/scopes";
 import { addAllowlistEntry, createApiKey, getApiKey, listApiKeys, removeAllowlistEntry, revokeApiKey, updateKeyBudgets } from "../../keys/service";
+import type { Services } from "../../services";
 import { call } from "../domain";
 import { adminProcedure, orgProcedure, router } from "../init";
+
+/**
+ * What the key form and the new-key panel say about this instance: the
+ * public URL the API answers at, whether the sandbox serves test keys, and
+ * which platforms have app credentials for live keys. Whether, never what:
+ * the credentials themselves stay on the server.
+ */
+function instanceFacts(config: Services["config"]) {
+  return {
+    publicUrl: config.publicUrl,
+    sandbox: config.sandbox,
+    platforms: { tiktok: config.tiktok.credentials != null, instagram: config.instagram.credentials != null },
+  };
+}
 
 const defaults = (ctx: { services: { config: { writeLimit: { text: string }; readLimit: { text: string } } } }) => ({
   defaultWriteLimit: ctx.services.config.writeLimit.text,
@@ -16,6 +31,7 @@ export const apiKeysRouter = router({
     ...(await getApiKey(...call(ctx), input.id)),
     ...defaults(ctx),
   })),
+  instance: orgProcedure.query(({ ctx }) => instanceFacts(ctx.services.config)),
   /** The only time the full key exists: the console shows it once. */
   create: adminProcedure
     .input(
@@ -30,7 +46,7 @@ export const apiKeysRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const key = await createApiKey(...call(ctx), { ...input, writeLimit: input.writeLimit || undefined, readLimit: input.readLimit || undefined });
-      return { id: key.id, key: key.key, prefix: key.prefix };
+      return { id: key.id, key: key.key, prefix: key.prefix, mode: key.mode, allowlist: key.allowlist };
     }),
   revoke: adminProcedure
     .input(z.object({ id: ids.key }))
@@ -43,9 +59,11 @@ export const apiKeysRouter = router({
 });
 
 export const allowlistRouter = router({
-  add: adminProcedure.input(z.object({ keyId: ids.key, url: z.string() })).mutation(async ({ ctx, input }) => ({
-    allowlist: await addAllowlistEntry(...call(ctx), input),
-  })),
+  // `added` false and `message` set when the URL (normalised) was already on the list: the console says so.
+  add: adminProcedure.input(z.object({ keyId: ids.key, url: z.string() })).mutation(async ({ ctx, input }) => {
+    const { allowlist, added, message } = await addAllowlistEntry(...call(ctx), input);
+    return { allowlist, added, message };
+  }),
   remove: adminProcedure.input(z.object({ keyId: ids.key, url: z.string() })).mutation(async ({ ctx, input }) => ({
     allowlist: await removeAllowlistEntry(...call(ctx), input),
   })),

@@ -42,7 +42,8 @@ function target(event: AuditEvent, keyNames: Map<string, string>): ReactNode {
       );
     }
     case "user":
-      return text(data.email) ?? (event.action === "user.signed_in" ? null : id);
+      // Signing in or out names the actor already: no target to repeat.
+      return text(data.email) ?? (event.action === "user.signed_in" || event.action === "user.signed_out" ? null : id);
     case "organization":
       return text(data.name) ?? null;
     // Not linked: the endpoint may be of the other mode, or deleted. Only creation and deletion record its URL.

@@ -8,9 +8,11 @@ import styles from "../../console.module.css";
 import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
 import { Badge, ModeBadge } from "../../_ui/Badge";
 import { Budget, BudgetFields } from "../../_ui/BudgetFields";
+import { CreatePanel } from "../../_ui/CreatePanel";
 import { None } from "../../_ui/None";
 import { Time } from "../../_ui/Time";
 import { useTRPC, useViewer } from "../../trpc";
+import { MODE_HINT, ModeWarnings } from "./ModeWarnings";
 import { type NewKey, NewKeyPanel } from "./NewKeyPanel";
 
 type Scope = ApiScope;
@@ -38,7 +40,8 @@ export function Keys() {
   return (
     <>
       {newKey ? <NewKeyPanel newKey={newKey} onDone={() => setNewKey(null)} /> : null}
-      <section aria-labelledby="keys-title">
+      {isAdmin ? <CreateKeyForm defaults={defaults} onCreated={setNewKey} /> : null}
+      <section className={styles.section} aria-labelledby="keys-title">
         <h2 id="keys-title" className={styles.sectionTitle}>
           All keys
         </h2>
@@ -50,7 +53,7 @@ export function Keys() {
           <div className={styles.empty}>
             <p>
               No API keys yet.{" "}
-              {isAdmin ? "Create one below: a test key is enough to try the whole flow." : "An owner or admin can create one."}
+              {isAdmin ? "Create one above: a test key is enough to try the whole flow." : "An owner or admin can create one."}
             </p>
           </div>
         ) : (
@@ -113,7 +116,6 @@ export function Keys() {
           </div>
         )}
       </section>
-      {isAdmin ? <CreateKeyForm defaults={defaults} onCreated={setNewKey} /> : null}
     </>
   );
 }
@@ -133,7 +135,7 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
       // Forget the mutation (and the key in its result) as soon as nothing observes it.
       gcTime: 0,
       onSuccess: (result, input) => {
-        onCreated({ key: result.key, prefix: result.prefix, name: input.name });
+        onCreated({ id: result.id, key: result.key, prefix: result.prefix, name: input.name, mode: result.mode, allowlist: result.allowlist });
         setName("");
         setScopes([...API_SCOPES]);
         setMode("test");
@@ -151,8 +153,7 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
   }
 
   return (
-    <section className={`${styles.panel} ${styles.section}`} aria-labelledby="create-key-title">
-      <h2 id="create-key-title">Create API key</h2>
+    <CreatePanel id="create-key" title="Create API key">
       <form
         className={styles.form}
         onSubmit={(event) => {
@@ -220,7 +221,7 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
           </div>
         </fieldset>
 
-        <fieldset className={styles.fieldset}>
+        <fieldset className={styles.fieldset} aria-describedby="key-mode-hint key-mode-warnings">
           <legend className={styles.legend}>Mode</legend>
           <div className={styles.choices}>
             <label className={styles.choice}>
@@ -232,7 +233,10 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
               Live
             </label>
           </div>
-          <p className={styles.hint}>Test keys connect through the sandbox and create test-mode accounts.</p>
+          <p id="key-mode-hint" className={styles.hint}>
+            {MODE_HINT[mode]}
+          </p>
+          <ModeWarnings mode={mode} />
         </fieldset>
 
         <BudgetFields values={limits} defaults={defaults} onChange={setLimits} />
@@ -261,6 +265,6 @@ function CreateKeyForm({ defaults, onCreated }: { defaults: { write: string; rea
           </button>
         </div>
       </form>
-    </section>
+    </CreatePanel>
   );
 }

@@ -7,7 +7,12 @@ export const metadata: Metadata = { title: "API keys" };
 
 export default async function KeysPage() {
   const { trpc, queryClient } = await serverTrpc();
-  await queryClient.prefetchQuery(trpc.apiKeys.list.queryOptions());
+  // The instance's facts (the mode hint's warnings) and the projects (the new-key panel's curl) come with the page.
+  await Promise.all([
+    queryClient.prefetchQuery(trpc.apiKeys.list.queryOptions()),
+    queryClient.prefetchQuery(trpc.apiKeys.instance.queryOptions()),
+    queryClient.prefetchQuery(trpc.projects.list.queryOptions()),
+  ]);
   return (
     <>
       <header className={styles.pageHeader}>

@@ -6,6 +6,7 @@ import styles from "../../console.module.css";
 import { ErrorAlert, LoadError, Loading } from "../../_ui/Alert";
 import { Badge } from "../../_ui/Badge";
 import { ConfirmAction } from "../../_ui/ConfirmAction";
+import { CreatePanel } from "../../_ui/CreatePanel";
 import { Time } from "../../_ui/Time";
 import { type RouterOutputs, useTRPC, useViewer } from "../../trpc";
 
@@ -68,8 +69,7 @@ function CreateProject() {
   );
 
   return (
-    <section className={styles.panel} aria-labelledby="create-project-title">
-      <h2 id="create-project-title">Create project</h2>
+    <CreatePanel id="create-project" title="Create project">
       <form
         className={styles.inlineForm}
         onSubmit={(event) => {
@@ -101,7 +101,7 @@ function CreateProject() {
           {created ? `Project “${created}” created.` : ""}
         </p>
       </div>
-    </section>
+    </CreatePanel>
   );
 }
 

@@ -6,6 +6,7 @@ import { useState } from "react";
 import type { WebhookEventType } from "@/server/contract/vocabulary";
 import styles from "../../console.module.css";
 import { ErrorAlert } from "../../_ui/Alert";
+import { CreatePanel } from "../../_ui/CreatePanel";
 import { errorIssues } from "../../_ui/errors";
 import { useConsoleMode, useTRPC } from "../../trpc";
 import { CHOOSABLE_EVENTS, EVENT_HINT } from "./labels";
@@ -51,18 +52,16 @@ export function CreateEndpointForm({ onCreated }: { onCreated: (revealed: Reveal
 
   if (projects.isSuccess && active.length === 0) {
     return (
-      <section className={`${styles.panel} ${styles.section}`} aria-labelledby="create-endpoint-title">
-        <h2 id="create-endpoint-title">Create webhook endpoint</h2>
+      <CreatePanel id="create-endpoint" title="Create webhook endpoint">
         <p className={styles.muted}>
           An endpoint receives one project&apos;s events. <Link href="/console/projects">Create a project</Link> first.
         </p>
-      </section>
+      </CreatePanel>
     );
   }
 
   return (
-    <section className={`${styles.panel} ${styles.section}`} aria-labelledby="create-endpoint-title">
-      <h2 id="create-endpoint-title">Create webhook endpoint</h2>
+    <CreatePanel id="create-endpoint" title="Create webhook endpoint">
       <form
         className={styles.form}
         onSubmit={(event) => {
@@ -176,6 +175,6 @@ export function CreateEndpointForm({ onCreated }: { onCreated: (revealed: Reveal
           </button>
         </div>
       </form>
-    </section>
+    </CreatePanel>
   );
 }

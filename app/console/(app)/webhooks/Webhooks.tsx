@@ -20,7 +20,8 @@ export function Webhooks() {
   return (
     <>
       {revealed ? <WebhookSecretPanel revealed={revealed} onDone={() => setRevealed(null)} /> : null}
-      <section aria-labelledby="endpoints-title">
+      {isAdmin ? <CreateEndpointForm onCreated={setRevealed} /> : null}
+      <section className={styles.section} aria-labelledby="endpoints-title">
         <h2 id="endpoints-title" className={styles.sectionTitle}>
           Endpoints
         </h2>
@@ -32,14 +33,13 @@ export function Webhooks() {
           <div className={styles.empty}>
             <p>
               No {mode}-mode webhook endpoints yet.{" "}
-              {isAdmin ? "Create one below to be told when accounts connect, fail, need reauth or disconnect." : "An owner or admin can create one."}
+              {isAdmin ? "Create one above to be told when accounts connect, fail, need reauth or disconnect." : "An owner or admin can create one."}
             </p>
           </div>
         ) : (
           <EndpointsTable endpoints={endpoints.data} />
         )}
       </section>
-      {isAdmin ? <CreateEndpointForm onCreated={setRevealed} /> : null}
     </>
   );
 }

@@ -6,9 +6,11 @@ import styles from "../../../console.module.css";
 import { LoadError, Loading } from "../../../_ui/Alert";
 import { Badge, ModeBadge, StatusBadge } from "../../../_ui/Badge";
 import { None } from "../../../_ui/None";
+import { errorStatus } from "../../../_ui/errors";
 import { platformLabel } from "../../../_ui/format";
 import { Time } from "../../../_ui/Time";
 import { useConsoleMode, useTRPC } from "../../../trpc";
+import { AttemptNotFound } from "./AttemptNotFound";
 
 function Scopes({ scopes, tone, empty = "none" }: { scopes: string[] | null; tone?: "green" | "red"; empty?: string }) {
   if (!scopes || scopes.length === 0) return <None label={empty} />;
@@ -33,6 +35,8 @@ export function AttemptDetail({ state }: { state: string }) {
       <Link href="/console/attempts">← Attempts</Link>
     </p>
   );
+  // Gone since the page was served (or looked for in the other mode): the not-found page's words.
+  if (attempt.isError && errorStatus(attempt.error) === 404) return <AttemptNotFound />;
   if (attempt.isPending || attempt.isError) {
     return (
       <>

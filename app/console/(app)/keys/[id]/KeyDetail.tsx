@@ -11,6 +11,7 @@ import { ConfirmAction } from "../../../_ui/ConfirmAction";
 import { None } from "../../../_ui/None";
 import { Time } from "../../../_ui/Time";
 import { type RouterOutputs, useTRPC, useViewer } from "../../../trpc";
+import local from "../keys.module.css";
 
 type KeyDetailData = RouterOutputs["apiKeys"]["get"];
 
@@ -111,10 +112,13 @@ function Allowlist({ data, editable }: { data: KeyDetailData; editable: boolean 
   const trpc = useTRPC();
   const invalidate = useInvalidateKey(data.id);
   const [url, setUrl] = useState("");
+  // "… is already on this key's allowlist.": an add that changed nothing says so.
+  const [already, setAlready] = useState<string | null>(null);
   const add = useMutation(
     trpc.allowlist.add.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (result) => {
         setUrl("");
+        setAlready(result.message);
         await invalidate();
       },
     }),
@@ -159,6 +163,7 @@ function Allowlist({ data, editable }: { data: KeyDetailData; editable: boolean 
           className={styles.form}
           onSubmit={(event) => {
             event.preventDefault();
+            setAlready(null);
             add.mutate({ keyId: data.id, url: url.trim() });
           }}
         >
@@ -188,6 +193,9 @@ function Allowlist({ data, editable }: { data: KeyDetailData; editable: boolean 
             </p>
           </div>
           <ErrorAlert error={add.error} />
+          <p role="status" className={already ? local.warning : styles.alertSlot}>
+            {already ?? ""}
+          </p>
         </form>
       ) : null}
     </section>
