@@ -56,7 +56,8 @@ test("an admin sets up, makes a project and a key, allowlists a URL and watches 
   await page.getByLabel("Your name").fill("Ada");
   await page.getByLabel("Email").fill(owner.email);
   await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Create organization" }).click();
+  // npm start seeded the demo organization: setup makes Ada its owner, renamed Acme.
+  await page.getByRole("button", { name: "Become its owner" }).click();
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
 
   // Sign out and in again through the sign-in form; a wrong password is refused in words.

@@ -8,8 +8,9 @@ import { operatorScope, orgScope } from "./domain/scope";
 import { isEmbedded } from "./env";
 import { createApiKey } from "./keys/service";
 import { countUsers } from "./users/service";
-import { createOrganization } from "./orgs/service";
-import { createProject } from "./projects/service";
+import { createOrganization, listOrganizations } from "./orgs/service";
+import { setupTarget } from "./orgs/setup";
+import { createProject, listProjects } from "./projects/service";
 import type { Services } from "./services";
 
 /**
@@ -38,29 +39,51 @@ export async function bootstrap(services: Services, print: (text: string) => voi
   print(await consoleBanner(services));
 }
 
+/** Organizations a start names one by one; past this, `ladmin orgs list` does. */
+const BANNER_ORGS = 3;
+
 /**
  * Where the console is and how to get in: setup (with its one-time code)
  * while no user exists, sign-in after. The code is printed here only, to the
- * operator who started the server, never served over HTTP.
+ * operator who started the server, never served over HTTP. Every start also
+ * names the organizations and projects with their ids, and where the keys
+ * are, so the demo's ids are never only in the first start's output.
  */
-async function consoleBanner(services: Services): Promise<string> {
+export async function consoleBanner(services: Services): Promise<string> {
   const { publicUrl } = services.config;
+  const ctx = domainContext(services);
   const users = await countUsers(services.database.db);
+  const orgs = await listOrganizations(ctx, operatorScope({ type: "system" }));
+  const orgLines: string[] = [];
+  for (const org of orgs.slice(0, BANNER_ORGS)) {
+    const projects = (await listProjects(ctx, orgScope(org.id, { type: "system" }))).filter((project) => !project.archivedAt);
+    const named = projects.map((project) => `${project.id} (${project.name})`).join(", ") || "no projects yet";
+    orgLines.push(`  Organization ${org.id} (${org.name}): ${named}`, `    API keys: the console's Keys page, or npx ladmin keys list --org ${org.id}`);
+  }
+  if (orgs.length > BANNER_ORGS) orgLines.push(`  and ${orgs.length - BANNER_ORGS} more organizations: npx ladmin orgs list`);
+  // The one organization a new user would join; with several, the operator picks one from the list.
+  const orgId = orgs.length === 1 ? orgs[0]!.id : "org_...";
+  const which = orgs.length > 1 ? "  (npx ladmin orgs list names each organization's id)" : "";
+  const target = await setupTarget(services.database);
   return [
     "",
     `Layers Connect is running at ${publicUrl}`,
     `  Console:  ${publicUrl}/console`,
     `  API reference: ${publicUrl}/docs`,
+    ...orgLines,
     ...(users === 0
       ? [
-          `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner`,
+          target.kind === "join"
+            ? `  No console user yet: open ${publicUrl}/console/setup to become the owner of ${target.orgId} (${target.name})`
+            : `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner`,
           `  Setup code: ${setupCode(services.config.authSecret)}  (the setup page asks for it; shown only while no user exists)`,
-          "  or create one with: echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role owner",
+          `  or create one with: echo 'a-long-password' | npx ladmin users create --org ${orgId} --email you@example.com --role owner`,
         ]
       : [
           "  Sign in with your console email and password. To add a user (server stopped, when embedded):",
-          "    echo 'a-long-password' | npx ladmin users create --org org_... --email you@example.com --role admin",
+          `    echo 'a-long-password' | npx ladmin users create --org ${orgId} --email you@example.com --role admin`,
         ]),
+    ...(which ? [which] : []),
     "",
   ].join("\n");
 }

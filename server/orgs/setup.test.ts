@@ -1,15 +1,19 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { memberships, users } from "@/db/schema";
-import { startTestServices } from "@/test-support/harness";
+import { memberships, organizations, users } from "@/db/schema";
+import { seedAccount, startTestServices } from "@/test-support/harness";
 import { openFreshPglite } from "@/test-support/pgliteTemplate";
 import { setUpFromAddress, SETUP_BUDGET } from "../auth/setup";
 import { setupCode } from "../auth/setupCode";
 import { type DomainContext, domainContext } from "../domain/context";
 import { createRedisRateLimiter } from "../ratelimit";
 import type { Services } from "../services";
-import { setupFirstOwner } from "./setup";
+import { consoleBanner, seedDemo } from "../bootstrap";
+import { operatorScope, orgScope } from "../domain/scope";
+import { listProjects } from "../projects/service";
+import { createOrganization } from "./service";
+import { setupFirstOwner, setupTarget } from "./setup";
 
 let services: Services;
 let fresh: Database;
@@ -78,3 +82,68 @@ describe("one-time setup", () => {
     }
   });
 });
+
+const code = () => setupCode(services.config.authSecret);
+/** An empty instance served at localhost, as `npm start` runs it (the demo key's allowlist holds its /connect/return). */
+async function localInstance() {
+  const instance = await emptyInstance();
+  return { ...instance, config: { ...instance.config, publicUrl: "http://localhost:3000" } };
+}
+
+describe("setup and the instance's organization", () => {
+  it("makes the first owner the owner of the one organization nobody belongs to (the demo), renamed as asked", async () => {
+    const instance = await localInstance();
+    try {
+      const demo = await seedDemo(instance);
+      expect(await setupTarget(fresh)).toEqual({ kind: "join", orgId: demo.orgId, name: "Demo organization" });
+      const created = await setupFirstOwner(ctx, { setupCode: code(), orgName: "Acme", name: "", email: unique("owner"), password });
+      expect(created).toMatchObject({ orgId: demo.orgId, joined: true });
+      const [org] = await fresh.db.select().from(organizations);
+      expect(org).toMatchObject({ id: demo.orgId, name: "Acme" });
+      // The owner's console lists the demo's project, with its accounts counted.
+      await seedAccount({ ...instance, database: fresh }, { orgId: demo.orgId, projectId: demo.projectId });
+      expect((await listProjects(ctx, orgScope(created.orgId, { type: "user", id: created.userId }))).map((p) => [p.id, p.accountCount])).toEqual([[demo.projectId, 1]]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("creates a new organization when there are several, or the only one already has a member", async () => {
+    const instance = await localInstance();
+    try {
+      await seedDemo(instance);
+      await createOrganization(ctx, operatorScope({ type: "cli" }), { name: "Second" });
+      expect(await setupTarget(fresh)).toEqual({ kind: "new" });
+      const created = await setupFirstOwner(ctx, { setupCode: code(), orgName: "Acme", name: "", email: unique("owner"), password });
+      expect(created.joined).toBe(false);
+      expect((await fresh.db.select().from(organizations)).map((o) => o.name).sort()).toEqual(["Acme", "Demo organization", "Second"]);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe("the start banner", () => {
+  it("names the organization and project ids and where the keys are on every start, and the setup that joins the demo", async () => {
+    const instance = await localInstance();
+    try {
+      const demo = await seedDemo(instance);
+      const first = await consoleBanner(instance);
+      expect(first).toContain(`Organization ${demo.orgId} (Demo organization): ${demo.projectId} (Demo project)`);
+      expect(first).toContain(`npx ladmin keys list --org ${demo.orgId}`);
+      expect(first).toContain(`/console/setup to become the owner of ${demo.orgId} (Demo organization)`);
+      expect(first).toContain(`npx ladmin users create --org ${demo.orgId} --email`);
+      expect(first).not.toContain("org_...");
+      expect(first).not.toContain(demo.key);
+
+      await setupFirstOwner(ctx, { setupCode: code(), orgName: "Acme", name: "", email: unique("owner"), password });
+      const later = await consoleBanner(instance);
+      expect(later).toContain(`Organization ${demo.orgId} (Acme): ${demo.projectId} (Demo project)`);
+      expect(later).toContain(`users create --org ${demo.orgId} --email you@example.com --role admin`);
+      expect(later).not.toContain("Setup code");
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+

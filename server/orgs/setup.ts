@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { newId } from "@/db/ids";
 import { memberships, organizations, users } from "@/db/schema";
@@ -26,12 +26,26 @@ export class WrongSetupCode extends AppError {
 }
 
 /**
- * The one-time console setup: the first organization and its owner. Allowed
+ * The organization setup gives its first owner: the instance's one
+ * organization when it has exactly one and nobody is a member of it (the
+ * demo `npm start` seeds, or one an operator made with ladmin), so the
+ * console shows what the walkthrough created; otherwise a new one.
+ */
+export async function setupTarget(ctx: Pick<DomainContext, "db">): Promise<{ kind: "join"; orgId: string; name: string } | { kind: "new" }> {
+  const orgs = await ctx.db.select({ id: organizations.id, name: organizations.name }).from(organizations).limit(2);
+  if (orgs.length !== 1) return { kind: "new" };
+  const [member] = await ctx.db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgs[0]!.id)).limit(1);
+  return member ? { kind: "new" } : { kind: "join", orgId: orgs[0]!.id, name: orgs[0]!.name };
+}
+
+/**
+ * The one-time console setup: the first owner, of the organization
+ * `setupTarget` names (renamed to the given name) or of a new one. Allowed
  * only while no user exists and only with the setup code `npm start` prints
  * (so whoever merely reaches the port cannot claim the instance); an
  * advisory lock makes two racing setups one. It takes no scope: before it
- * there is no organization and no actor, and the code and the empty users
- * table are the only permission it needs.
+ * there is no actor, and the code and the empty users table are the only
+ * permission it needs.
  */
 export async function setupFirstOwner(ctx: DomainContext, input: z.input<typeof setupInput>) {
   // The code before anything else: without it a caller learns nothing, not even which fields would pass.
@@ -42,12 +56,19 @@ export async function setupFirstOwner(ctx: DomainContext, input: z.input<typeof 
     await tx.db.execute(sql`select pg_advisory_xact_lock(727275)`);
     const existing = await tx.db.select({ id: users.id }).from(users).limit(1);
     if (existing.length) throw new AppError("VALIDATION", "Setup is already done: sign in instead.");
-    const orgId = newId("org");
+    const target = await setupTarget(tx);
+    const orgId = target.kind === "join" ? target.orgId : newId("org");
     const userId = newId("usr");
-    await tx.db.insert(organizations).values({ id: orgId, name: parsed.orgName });
+    if (target.kind === "join") await tx.db.update(organizations).set({ name: parsed.orgName }).where(eq(organizations.id, orgId));
+    else await tx.db.insert(organizations).values({ id: orgId, name: parsed.orgName });
     await tx.db.insert(users).values({ id: userId, email: parsed.email, name: parsed.name || null, passwordHash });
     await tx.db.insert(memberships).values({ orgId, userId, role: "owner" });
-    await recordAudit(tx, { kind: "org", orgId, actor: { type: "user", id: userId } }, { action: "org.set_up", targetType: "organization", targetId: orgId, data: { email: parsed.email } });
-    return { orgId, userId, email: parsed.email };
+    await recordAudit(tx, { kind: "org", orgId, actor: { type: "user", id: userId } }, {
+      action: "org.set_up",
+      targetType: "organization",
+      targetId: orgId,
+      data: { email: parsed.email, joined: target.kind === "join" },
+    });
+    return { orgId, userId, email: parsed.email, joined: target.kind === "join" };
   });
 }

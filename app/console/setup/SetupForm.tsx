@@ -22,7 +22,8 @@ const FIELDS = [
   { name: "password", label: "Password", type: "password", autoComplete: "new-password", hint: "At least 12 characters." },
 ] as const;
 
-export function SetupForm() {
+/** `joining`: the organization setup makes the owner of (setupTarget); its name is the field's default, and may be changed. */
+export function SetupForm({ joining }: { joining?: { orgId: string; name: string } }) {
   const [state, formAction, pending] = useActionState<State, FormData>(async (prev, form) => {
     const result = await setupAction(prev, form);
     const text = (key: string) => String(form.get(key) ?? "");
@@ -34,7 +35,7 @@ export function SetupForm() {
       {FIELDS.map((field) => {
         const id = `setup-${field.name}`;
         const fieldError = state?.fields?.[field.name];
-        const hint = "hint" in field ? field.hint : undefined;
+        const hint = field.name === "orgName" && joining ? `You become the owner of ${joining.orgId}; change its name here if you like.` : "hint" in field ? field.hint : undefined;
         const describedBy = [hint ? `${id}-hint` : null, fieldError ? `${id}-error` : null].filter(Boolean).join(" ");
         return (
           <div className={styles.field} key={field.name}>
@@ -48,7 +49,7 @@ export function SetupForm() {
               required={field.name !== "name"}
               minLength={field.name === "password" ? 12 : undefined}
               spellCheck={field.name === "setupCode" ? false : undefined}
-              defaultValue={field.name === "password" ? undefined : state?.values?.[field.name]}
+              defaultValue={field.name === "password" ? undefined : (state?.values?.[field.name] ?? (field.name === "orgName" ? joining?.name : undefined))}
               aria-invalid={fieldError ? true : undefined}
               aria-describedby={describedBy || undefined}
             />
@@ -67,7 +68,7 @@ export function SetupForm() {
       })}
       <ErrorAlert error={state?.error} />
       <button type="submit" className={styles.button} disabled={pending}>
-        Create organization
+        {joining ? "Become its owner" : "Create organization"}
       </button>
     </form>
   );
