@@ -1,6 +1,7 @@
 import type { Actor } from "../audit/record";
 import type { DomainContext } from "../domain/context";
 import { type OperatorScope, operatorScope, type OrgScope, orgScope } from "../domain/scope";
+import { requireOrganization } from "../orgs/service";
 import { checkId } from "./args";
 import type { CliIo } from "./io";
 
@@ -22,6 +23,33 @@ export interface Output {
 /** What a list command prints: `{"data":[...]}` with --json, else a header and one indented line per row, or `none`. */
 export function listOutput<Row>(data: Row[], header: string, none: string, line: (row: Row) => string): Output {
   return { json: { data }, human: data.length ? `${header}:\n${data.map((row) => `  ${line(row)}`).join("\n")}` : none };
+}
+
+/**
+ * `<noun> list --org ORG`: one organization's rows. An organization that
+ * does not exist is "not found", never an empty list.
+ */
+export function orgListCommand<Row>(spec: {
+  noun: string;
+  /** As the header names the rows ("API keys") and as the empty answer does ("API keys", "projects"). */
+  title: string;
+  plural: string;
+  list: (ctx: DomainContext, scope: OrgScope) => Promise<Row[]>;
+  line: (row: Row, ctx: DomainContext) => string;
+}): Command {
+  return defineCommand({
+    words: [spec.noun, "list"],
+    required: ["org"],
+    synopsis: "--org ORG",
+    async prepare({ flags }) {
+      const scope = orgFlag(flags.org);
+      return async (ctx) => {
+        await requireOrganization(ctx, scope);
+        const data = await spec.list(ctx, scope);
+        return listOutput(data, `${spec.title} of ${scope.orgId}`, `Organization ${scope.orgId} has no ${spec.plural}.`, (row) => spec.line(row, ctx));
+      };
+    },
+  });
 }
 
 /** A command's work, given the open database as every domain call takes it. */

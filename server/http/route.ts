@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { RouteSpec } from "../contract/routes";
 import { findNul } from "../contract/safeJson";
 import { validationError, zodIssues } from "../errors";
-import type { VerifiedKey } from "../keys/service";
+import type { VerifiedKey } from "../keys/verify";
 import type { Services } from "../services";
 import { json } from "./errors";
 import { withRequestLog } from "./requestLog";

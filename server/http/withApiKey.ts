@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { touchLastUsed, verifyApiKey, type VerifiedKey } from "../keys/service";
+import { touchLastUsed, verifyApiKey, type VerifiedKey } from "../keys/verify";
 import { type ApiScope, hasAnyScope } from "../keys/scopes";
 import { parseBudget } from "../ratelimit/budget";
 import type { RateDecision } from "../ratelimit";

@@ -2,9 +2,8 @@ import { KEY_MODES } from "@/db/schema";
 import { dateOf } from "../../clock";
 import { addAllowlistEntry, createApiKey, createKeyInput, listAllowlist, listApiKeys, removeAllowlistEntry, revokeApiKey } from "../../keys/service";
 import { API_SCOPES, type ApiScope, isApiScope } from "../../keys/scopes";
-import { requireOrganization } from "../../orgs/service";
 import { checkId, oneOf, UsageError } from "../args";
-import { defineCommand, listOutput, OPERATOR, type Output, orgFlag } from "../command";
+import { defineCommand, OPERATOR, type Output, orgFlag, orgListCommand } from "../command";
 import { describeIssues } from "../failure";
 
 function parseScopes(value: string): ApiScope[] {
@@ -58,22 +57,18 @@ export const keysCreate = defineCommand({
   },
 });
 
-export const keysList = defineCommand({
-  words: ["keys", "list"],
-  required: ["org"],
-  synopsis: "--org ORG",
-  async prepare({ flags }) {
-    const scope = orgFlag(flags.org);
-    return async (ctx) => {
-      await requireOrganization(ctx, scope);
-      // The summary the console shows: the prefix names a key, the secret and its hash are never read back.
-      const data = await listApiKeys(ctx, scope);
-      const now = dateOf(ctx.clock).toISOString();
-      const status = (k: (typeof data)[number]) => (k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt <= now ? "expired" : "active");
-      return listOutput(data, `API keys of ${scope.orgId}`, `Organization ${scope.orgId} has no API keys.`, (k) => `${k.id}  ${k.mode}  ${status(k)}  ${k.prefix}  ${k.name}  (${k.scopes.join(", ")})`);
-    };
+// The summary the console shows: the prefix names a key, the secret and its hash are never read back.
+export const keysList = orgListCommand({
+  noun: "keys",
+  title: "API keys",
+  plural: "API keys",
+  list: listApiKeys,
+  line: (k, ctx) => {
+    const status = k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt <= dateOf(ctx.clock).toISOString() ? "expired" : "active";
+    return `${k.id}  ${k.mode}  ${status}  ${k.prefix}  ${k.name}  (${k.scopes.join(", ")})`;
   },
 });
+
 
 export const keysAllowlistAdd = defineCommand({
   words: ["keys", "allowlist", "add"],

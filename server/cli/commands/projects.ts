@@ -1,6 +1,5 @@
-import { requireOrganization } from "../../orgs/service";
 import { createProject, listProjects } from "../../projects/service";
-import { defineCommand, listOutput, orgFlag } from "../command";
+import { defineCommand, orgFlag, orgListCommand } from "../command";
 
 export const projectsCreate = defineCommand({
   words: ["projects", "create"],
@@ -15,17 +14,12 @@ export const projectsCreate = defineCommand({
   },
 });
 
-export const projectsList = defineCommand({
-  words: ["projects", "list"],
-  required: ["org"],
-  synopsis: "--org ORG",
-  async prepare({ flags }) {
-    const scope = orgFlag(flags.org);
-    return async (ctx) => {
-      // An organization with no projects and one that does not exist must not look alike.
-      await requireOrganization(ctx, scope);
-      const data = await listProjects(ctx, scope);
-      return listOutput(data, `Projects of ${scope.orgId}`, `Organization ${scope.orgId} has no projects.`, (p) => `${p.id}  ${p.archivedAt ? "archived" : "active"}  ${p.accountCount === 1 ? "1 account" : `${p.accountCount} accounts`}  ${p.name}`);
-    };
-  },
+// An organization with no projects and one that does not exist must not look alike (orgListCommand).
+export const projectsList = orgListCommand({
+  noun: "projects",
+  title: "Projects",
+  plural: "projects",
+  list: listProjects,
+  line: (p) => `${p.id}  ${p.archivedAt ? "archived" : "active"}  ${p.accountCount === 1 ? "1 account" : `${p.accountCount} accounts`}  ${p.name}`,
 });
+
