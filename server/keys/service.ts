@@ -180,7 +180,8 @@ export async function isReturnUrlAllowed(ctx: DomainContext, scope: KeyScope, ma
  */
 export async function returnUrlRefusal(ctx: DomainContext, scope: KeyScope, url: string, matchKey: string | null): Promise<string> {
   const refused = `returnUrl ${matchKey ?? url} is not in this API key's return URL allowlist.`;
-  if (matchKey === null) return `${refused} A URL with a user name or password is never allowed: send it without one.`;
+  // CONTRACT.md §3: every RETURN_URL_NOT_ALLOWED message ends with what to do.
+  if (matchKey === null) return `${refused} A URL with a user name or password never matches an entry: send it without them. If it is still refused: Add it via ladmin, then retry.`;
   const near = nearMissEntry(matchKey, await entriesOf(ctx, scope.actor.id));
   const hint = near ? ` The allowlist has ${near.entry}, which differs ${near.differs}.` : "";
   return `${refused}${hint} Add it via ladmin, then retry. With ladmin: npx ladmin keys allowlist add ${scope.actor.id} ${matchKey}; in the console: Keys, then Return URLs on this key's row.`;
