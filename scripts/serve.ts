@@ -2,8 +2,9 @@
  * The serving process (`npm start` runs it after its checks): one node:http
  * server in front of Next's request handler. It owns the socket, so it is
  * where the client's real address is known: it records it for
- * `clientAddress()` with this process's mark, replacing any copy a client sent (Next itself only fills
- * X-Forwarded-For when it is absent, which a client could forge).
+ * `clientAddress()` with this process's mark, replacing any copy a client
+ * sent (Next itself only fills X-Forwarded-For when it is absent, which a
+ * client could forge).
  *
  * /v1 requests skip Next's router: the route table sends them straight to
  * their route files' handlers (server/http/v1Front.ts), with the headers and
@@ -104,10 +105,11 @@ const server = createServer((req, res) => {
   const requestId = requestIdFor(req.headers["x-request-id"], () => `req_${ulid(undefined, pooledRandom)}`);
   req.headers["x-request-id"] = requestId;
   res.setHeader("X-Request-Id", requestId);
-  // What next.config.ts gives every answer, on the front's own answers too.
   const target = req.url ?? "/";
-  for (const [key, value] of Object.entries(securityHeadersFor(target.split("?", 1)[0]!))) res.setHeader(key, value);
+  // The front writes the security headers on each of its /v1 answers.
   if (isV1Target(target)) return void v1Front.serve(req, res);
+  // What next.config.ts gives every answer, on whatever Next answers without its config too.
+  for (const [key, value] of Object.entries(securityHeadersFor(target.split("?", 1)[0]!))) res.setHeader(key, value);
   // /v1 answers are logged by the front (refusals) or their handler (with the key id); the rest here.
   res.on("finish", () => {
     log.info("request", {

@@ -6,6 +6,7 @@ import { resealLegacyValues } from "./crypto/sealed";
 import { domainContext } from "./domain/context";
 import { operatorScope, orgScope } from "./domain/scope";
 import { isEmbedded } from "./env";
+import { oauthUrlCurl } from "./keys/firstCall";
 import { createApiKey } from "./keys/service";
 import { countUsers } from "./users/service";
 import { createOrganization, listOrganizations } from "./orgs/service";
@@ -64,7 +65,8 @@ export async function consoleBanner(services: Services): Promise<string> {
   // The one organization a new user would join; with several, the operator picks one from the list.
   const orgId = orgs.length === 1 ? orgs[0]!.id : "org_...";
   const which = orgs.length > 1 ? "  (npx ladmin orgs list names each organization's id)" : "";
-  const target = await setupTarget(services.database);
+  // Only while no user exists is there a setup to describe.
+  const target = users === 0 ? await setupTarget(services.database) : null;
   return [
     "",
     `Layers Connect is running at ${publicUrl}`,
@@ -73,7 +75,7 @@ export async function consoleBanner(services: Services): Promise<string> {
     ...orgLines,
     ...(users === 0
       ? [
-          target.kind === "join"
+          target?.kind === "join"
             ? `  No console user yet: open ${publicUrl}/console/setup to become the owner of ${target.orgId} (${target.name})`
             : `  No console user yet: open ${publicUrl}/console/setup to create the first organization and owner`,
           `  Setup code: ${setupCode(services.config.authSecret)}  (the setup page asks for it; shown only while no user exists)`,
@@ -100,7 +102,6 @@ export async function seedDemo(services: Services) {
 }
 
 export function demoBanner(publicUrl: string, demo: Awaited<ReturnType<typeof seedDemo>>): string {
-  const body = JSON.stringify({ platform: "tiktok", returnUrl: demo.returnUrl, usageNote: "Demo connection" });
   return [
     "",
     "Layers Connect is running with a fresh embedded database. Demo data:",
@@ -111,10 +112,7 @@ export function demoBanner(publicUrl: string, demo: Awaited<ReturnType<typeof se
     "",
     "Create a sandbox TikTok authorize URL:",
     "",
-    `curl -X POST ${publicUrl}/v1/projects/${demo.projectId}/social/oauth-url \\`,
-    `  -H "Authorization: Bearer ${demo.key}" \\`,
-    `  -H "Content-Type: application/json" \\`,
-    `  -d '${body}'`,
+    oauthUrlCurl({ publicUrl, projectId: demo.projectId, key: demo.key, returnUrl: demo.returnUrl, platform: "tiktok", usageNote: "Demo connection" }),
     "",
   ].join("\n");
 }

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthStates, socialAccounts } from "@/db/schema";
 import { createOAuthAttempt } from "@/server/attempts/create";
 import { bootstrap } from "@/server/bootstrap";
-import { run } from "@/server/cli/main";
 import { domainContext } from "@/server/domain/context";
 import { keyScope } from "@/server/domain/scope";
 import type { Services } from "@/server/services";
@@ -22,6 +21,7 @@ import { modeScope, orgScope } from "../domain/scope";
 import { keyId } from "./keys";
 import { SEALED } from "./sealed";
 import { SealError } from "./secretbox";
+import { runLadmin } from "@/test-support/ladmin";
 
 const OLD_KEY = randomBytes(32);
 const NEW_KEY = randomBytes(32);
@@ -119,19 +119,7 @@ async function expectAllOpen(on: Services) {
   return count;
 }
 
-async function reencrypt(on: Services) {
-  let stdout = "";
-  let stderr = "";
-  const status = await run(["secrets", "reencrypt", "--json"], {
-    stdin: "",
-    env: {},
-    config: on.config,
-    database: on.database,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-  });
-  return { status, stdout, stderr };
-}
+const reencrypt = (on: Services) => runLadmin(on, ["secrets", "reencrypt", "--json"]);
 
 describe("rotating the encryption key", () => {
   it("old key → new key (old one previous) → ladmin secrets reencrypt → old key removed: everything still opens", async () => {

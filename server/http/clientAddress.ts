@@ -9,9 +9,10 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
  * socket's address into CLIENT_ADDRESS_HEADER, replacing whatever the client
  * sent, after a mark only this process knows: a copy a client sends itself
  * (to bare `next start`, where no front replaces it) lacks the mark and
- * counts as the unknown address. With `LAYERS_TRUSTED_PROXY_HOPS` = N > 0, the N proxies in front of
- * this instance each appended the address they saw, so the client is the
- * entry N places from the right of socket-appended `X-Forwarded-For`.
+ * counts as the unknown address. With `LAYERS_TRUSTED_PROXY_HOPS` = N > 0,
+ * the N proxies in front of this instance each appended the address they
+ * saw, so the client is the entry N places from the right of
+ * socket-appended `X-Forwarded-For`.
  */
 export const CLIENT_ADDRESS_HEADER = "x-layers-client-address";
 

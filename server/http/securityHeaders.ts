@@ -46,10 +46,12 @@ export const HEADER_RULES = [
 
 const STRICT_PATTERNS = STRICT_SOURCES.map((source) => new RegExp(`^${source.replace(/:\w+/g, "[^/]+")}$`));
 
-/** What the rules above give an answer at `pathname`, as Next applies them (lower-case names, the later rule winning). */
-export function securityHeadersFor(pathname: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const { key, value } of SECURITY_HEADERS) headers[key.toLowerCase()] = value;
-  if (STRICT_PATTERNS.some((pattern) => pattern.test(pathname))) for (const { key, value } of STRICT_HEADERS) headers[key.toLowerCase()] = value;
-  return headers;
+// Both outcomes made once, with lower-case names: they are read on every /v1 answer.
+const lowerCased = (headers: ReadonlyArray<SecurityHeader>) => Object.fromEntries(headers.map(({ key, value }) => [key.toLowerCase(), value]));
+const SITE: Readonly<Record<string, string>> = Object.freeze(lowerCased(SECURITY_HEADERS));
+const STRICT: Readonly<Record<string, string>> = Object.freeze({ ...SITE, ...lowerCased(STRICT_HEADERS) });
+
+/** What the rules above give an answer at `pathname`, as Next applies them (the later rule winning). Shared: copy it to add to it. */
+export function securityHeadersFor(pathname: string): Readonly<Record<string, string>> {
+  return STRICT_PATTERNS.some((pattern) => pattern.test(pathname)) ? STRICT : SITE;
 }

@@ -154,7 +154,7 @@ export function webRequest(req: IncomingMessage): Request {
  * header its config set); a stricter policy is set by path (securityHeaders.ts).
  */
 export async function writeAnswer(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
-  const headers: OutgoingHttpHeaders = securityHeadersFor(pathOf(req.url ?? "/"));
+  const headers: OutgoingHttpHeaders = { ...securityHeadersFor(pathOf(req.url ?? "/")) };
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie" && headers[name] === undefined) headers[name] = value;
   });

@@ -69,7 +69,6 @@ export const keysList = orgListCommand({
   },
 });
 
-
 export const keysAllowlistAdd = defineCommand({
   words: ["keys", "allowlist", "add"],
   operands: ["KEY", "URL"],

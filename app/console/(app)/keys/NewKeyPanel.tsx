@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { SecretReveal } from "../../_ui/SecretReveal";
 import { useTRPC } from "../../trpc";
-import { oauthUrlCurl, PROJECT_ID_PLACEHOLDER, RETURN_URL_PLACEHOLDER } from "./firstCall";
+import { oauthUrlCurl, PROJECT_ID_PLACEHOLDER, RETURN_URL_PLACEHOLDER } from "@/server/keys/firstCall";
 import local from "./keys.module.css";
 
 export type NewKey = { id: string; key: string; prefix: string; name: string; mode: "live" | "test"; allowlist: string[] };
@@ -49,6 +49,7 @@ function FirstCall({ newKey }: { newKey: NewKey }) {
     key: newKey.key,
     returnUrl,
     platform,
+    usageNote: "First connection",
   });
 
   return (
