@@ -151,7 +151,8 @@ describe("GET oauth-status?wait=N", () => {
   });
 
   it("counts once against the read budget", async () => {
-    const limited = await addKey(services, tenant.orgId, { readLimit: "3/60s", allow: [RETURN_URL] });
+    // An hour's window: the long-poll takes a second, and a fixed minute window could turn over in it (seen in CI).
+    const limited = await addKey(services, tenant.orgId, { readLimit: "3/1h", allow: [RETURN_URL] });
     const { state } = await createAttempt(limited.token);
     const polled = await status(state, "?wait=1", limited.token);
     expect(polled.body.status).toBe("pending");
