@@ -49,6 +49,13 @@ const keyId = createHash("sha256").update(encryptionKey).digest("hex").slice(0, 
 const HKDF_SALT = Buffer.from("layers-connect/hkdf/v1");
 const deriveKey = (purpose: string) => Buffer.from(hkdfSync("sha256", encryptionKey, HKDF_SALT, `layers-connect/${purpose}`, 32));
 const sealingKey = deriveKey("token-sealing");
+// As deriveKey there: each key derived once per process.
+const sandboxSecrets = new Map<string, string>();
+const sandboxSecret = (platform: string) => {
+  let secret = sandboxSecrets.get(platform);
+  if (!secret) sandboxSecrets.set(platform, (secret = deriveKey(`sandbox-client-secret:${platform}`).toString("base64url")));
+  return secret;
+};
 
 const sql = postgres(env.DATABASE_URL, {
   max: Number(env.BASELINE_POOL ?? 10),
@@ -191,7 +198,7 @@ async function oauthUrl(req: IncomingMessage, key: KeyRow, projectId: string) {
   const expiresAt = new Date(now.getTime() + STATE_TTL_MS);
   const scopes = platform === "tiktok" ? TIKTOK_SCOPES : INSTAGRAM_SCOPES;
   const verifier = platform === "tiktok" ? randomBytes(48).toString("base64url") : undefined;
-  deriveKey(`sandbox-client-secret:${platform}`).toString("base64url");
+  sandboxSecret(platform);
   const authorize = new URL(`${publicUrl}/sandbox/${platform}/${platform === "tiktok" ? "v2/auth/authorize/" : "oauth/authorize"}`);
   authorize.searchParams.set(platform === "tiktok" ? "client_key" : "client_id", `sandbox_${platform}`);
   authorize.searchParams.set("response_type", "code");

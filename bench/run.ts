@@ -34,7 +34,8 @@
  *   BENCH_BUILD=1           run `next build` even when a build exists
  *   NEXT_DIST_DIR=.next     the build folder to use (and build into), as for `npm start`
  *   BENCH_SERVER_LOG=1      keep the apps' per-request logs in bench/results/<name>.stdout.log (default: discarded)
- *   BENCH_PROFILE=1         write a CPU profile of the first app run to bench/results/profile/ (npx tsx bench/profile.ts summarises it)
+ *   BENCH_PROFILE=1         write CPU profiles of the first app run to bench/results/profile/ and of the baseline to
+ *                          bench/results/profile/baseline/ (npx tsx bench/profile.ts [file] summarises one)
  *   BENCH_BASELINE_PREPARE=0  baseline sends unnamed statements, as drizzle does (default: postgres-js's named prepared statements)
  *
  * Writes bench/results/latest.json (gitignored) and the servers' stderr next to it.
@@ -165,9 +166,10 @@ async function main() {
   const basePort = await freePort();
   const baseUrl = `http://127.0.0.1:${basePort}`;
   const baselineCmd = await baselineCommand();
+  const baselineProfiling = PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${join(RESULTS_DIR, "profile", "baseline")}`] : [];
   const baseline = startServer(
     "baseline",
-    baselineCmd.args,
+    [...baselineProfiling, ...baselineCmd.args],
     serverEnv({
       DATABASE_URL: database.url,
       REDIS_URL,

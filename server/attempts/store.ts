@@ -18,8 +18,20 @@ import { statusCondition } from "./status";
 export type AttemptRow = typeof oauthStates.$inferSelect;
 export type NewAttempt = typeof oauthStates.$inferInsert;
 
-export async function insertAttempt(ctx: DomainContext, row: NewAttempt): Promise<void> {
-  await ctx.db.insert(oauthStates).values(row);
+/** The columns a new attempt sets; the rest take their defaults (status pending, no outcome yet). */
+const NEW_ATTEMPT_COLUMNS = ["id", "orgId", "projectId", "apiKeyId", "platform", "livemode", "returnUrl", "scopes", "usageNote", "codeVerifierEnc", "createdAt", "expiresAt"] as const;
+type NewAttemptRow = { [C in Exclude<(typeof NEW_ATTEMPT_COLUMNS)[number], "usageNote" | "codeVerifierEnc">]-?: Exclude<NewAttempt[C], undefined> } & Pick<NewAttempt, "usageNote" | "codeVerifierEnc">;
+
+// Every oauth-url call inserts one: the INSERT is built once, not per request.
+const insertNewAttempt = preparedQuery("insert_attempt", (db) =>
+  db
+    .insert(oauthStates)
+    .values(Object.fromEntries(NEW_ATTEMPT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewAttempt)
+    .prepare("insert_attempt"),
+);
+
+export async function insertAttempt(ctx: DomainContext, row: NewAttemptRow): Promise<void> {
+  await insertNewAttempt(ctx.db).execute({ ...row, usageNote: row.usageNote ?? null, codeVerifierEnc: row.codeVerifierEnc ?? null });
 }
 
 // The status poll is the hottest read in the API: prepared once per connection.

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { Answer, ApiRequest } from "../http/answer";
 import type { HttpMethod } from "./routes";
 
 /**
@@ -11,8 +12,14 @@ import type { HttpMethod } from "./routes";
 /** The catch-all route file under /v1 (app/v1/[...path]/route.ts): the JSON 404 for paths no table entry has. */
 export const V1_CATCH_ALL = "/v1/*path";
 
-/** What a route file exports: one handler per method (Next's route-handler signature; the /v1 front adds `signal`, see http/route.ts). */
-export type RouteFileHandler = (req: Request, ctx: { params: Promise<Record<string, string | string[]>>; signal?: AbortSignal }) => Promise<Response>;
+type RouteFileContext = { params: Promise<Record<string, string | string[]>>; signal?: AbortSignal };
+
+/**
+ * What a route file exports: one handler per method, with Next's
+ * route-handler signature, carrying the answer-level handler beneath it
+ * that the /v1 front calls (http/requestLog.ts; the front adds `signal`).
+ */
+export type RouteFileHandler = ((req: Request, ctx: RouteFileContext) => Promise<Response>) & { answer?: (req: ApiRequest, ctx: RouteFileContext) => Promise<Answer> };
 export type RouteFileModule = Partial<Record<HttpMethod, RouteFileHandler>>;
 
 /**

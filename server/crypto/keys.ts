@@ -18,9 +18,17 @@ export const KEY_PURPOSES = {
 // separates this application's derivations from anyone else's.
 const SALT = Buffer.from("layers-connect/hkdf/v1");
 
+// Derived once per master key and purpose: the sandbox's client secret is needed on every oauth-url call.
+const derived = new WeakMap<Buffer, Map<string, Buffer>>();
+
+/** The key for one use. The same Buffer is returned on every call: read it, never write to it. */
 export function deriveKey(master: Buffer, purpose: string): Buffer {
   if (master.length !== 32) throw new Error("encryption keys must be 32 bytes");
-  return Buffer.from(hkdfSync("sha256", master, SALT, `layers-connect/${purpose}`, 32));
+  let byPurpose = derived.get(master);
+  if (!byPurpose) derived.set(master, (byPurpose = new Map()));
+  let key = byPurpose.get(purpose);
+  if (!key) byPurpose.set(purpose, (key = Buffer.from(hkdfSync("sha256", master, SALT, `layers-connect/${purpose}`, 32))));
+  return key;
 }
 
 /**

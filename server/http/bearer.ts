@@ -1,3 +1,5 @@
+import type { RequestHeaders } from "./answer";
+
 /**
  * `Authorization: Bearer <token>` (RFC 6750 §2.1), read one way for the
  * public API's keys and the sandbox's platform tokens alike. "missing" and
@@ -7,7 +9,7 @@ export type BearerCredential = { kind: "token"; token: string } | { kind: "missi
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-export function parseBearer(headers: Headers): BearerCredential {
+export function parseBearer(headers: RequestHeaders): BearerCredential {
   const header = headers.get("authorization");
   if (!header) return { kind: "missing" };
   const match = BEARER.exec(header);

@@ -1,5 +1,6 @@
 import { findNul, MAX_JSON_DEPTH, parseJsonBounded } from "../contract/safeJson";
 import { AppError, validationError } from "../errors";
+import type { ApiRequest } from "./answer";
 import { BodyTooLargeError, readLimitedText } from "./limitedBody";
 
 /** Every body the console and the API accept is small JSON; judged by bytes, before parsing (CONTRACT.md §3). */
@@ -14,7 +15,7 @@ export const payloadTooLarge = () =>
  * not JSON, nested deeper than 32 levels or holding a NUL in any string is a
  * VALIDATION error.
  */
-export async function readJsonBody(req: Request): Promise<unknown> {
+export async function readJsonBody(req: ApiRequest): Promise<unknown> {
   let text: string;
   try {
     text = await readLimitedText(req, MAX_BODY_BYTES);

@@ -1,3 +1,5 @@
+import type { ApiRequest } from "./answer";
+
 /**
  * Request bodies read with a byte budget. `req.text()` and `req.formData()`
  * buffer whatever the client sends before anyone can look at the size, so a
@@ -15,7 +17,7 @@ export class BodyTooLargeError extends Error {
 }
 
 /** The body as bytes, at most `maxBytes` of them; throws BodyTooLargeError past that. */
-export async function readLimitedBytes(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readLimitedBytes(req: ApiRequest, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = req.headers.get("content-length");
   // A malformed header is no promise either way: the count below still holds.
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw new BodyTooLargeError(maxBytes);
@@ -83,12 +85,12 @@ function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
  * request on that keep-alive connection would wait behind it until the
  * connection timed out and was reset.
  */
-export function discardUnread(req: Request): void {
+export function discardUnread(req: ApiRequest): void {
   if (req.body && !req.body.locked) discardRest(req.body.getReader());
 }
 
 /** The body as UTF-8 text (malformed sequences replaced, as `req.text()` does), judged by bytes. */
-export async function readLimitedText(req: Request, maxBytes: number): Promise<string> {
+export async function readLimitedText(req: ApiRequest, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await readLimitedBytes(req, maxBytes));
 }
 

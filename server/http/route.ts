@@ -4,8 +4,8 @@ import { findNul } from "../contract/safeJson";
 import { validationError, zodIssues } from "../errors";
 import type { VerifiedKey } from "../keys/verify";
 import type { Services } from "../services";
-import { json } from "./errors";
-import { withRequestLog } from "./requestLog";
+import { type Answer, type ApiRequest, jsonAnswer } from "./answer";
+import { type WebRouteHandler, withRequestLog } from "./requestLog";
 import { withApiKey } from "./withApiKey";
 
 /**
@@ -13,8 +13,7 @@ import { withApiKey } from "./withApiKey";
  * plus `signal`, which aborts when the client goes away (a Request's own
  * signal costs about 10 µs to make, on every request; only long-polls use it).
  */
-type RouteContext = { params: Promise<Record<string, string | string[]>>; signal?: AbortSignal };
-export type RouteHandler = ((req: Request, ctx: RouteContext) => Promise<Response>) & { route: RouteSpec };
+export type RouteHandler = WebRouteHandler<Record<string, string | string[]>> & { route: RouteSpec };
 
 type ParamsOf<R extends RouteSpec> = R["params"] extends z.ZodObject ? z.output<R["params"]> : Record<string, never>;
 /** The path parameters as they came (one string per `:name`), unchecked. */
@@ -26,7 +25,7 @@ type JsonBodyOf<R extends RouteSpec> = {
 }[keyof R["responses"]];
 
 interface BaseContext {
-  req: Request;
+  req: ApiRequest;
   /** Aborts when the client goes away before the answer. */
   signal: AbortSignal;
   query: URLSearchParams;
@@ -52,32 +51,32 @@ type Handler<R extends RouteSpec> = (ctx: R["scopes"] extends null ? PublicConte
  */
 export function route<R extends RouteSpec>(spec: R, handler: Handler<R>, opts: { onError?: (error: unknown, requestId: string) => Response } = {}): RouteHandler {
   const successStatus = Number(Object.entries(spec.responses).find(([, response]) => response.content === "json")?.[0] ?? 200);
-  const reply = (result: Response | JsonBodyOf<R>) => (result instanceof Response ? result : json(result, successStatus));
+  const reply = (result: Response | JsonBodyOf<R>): Answer => (result instanceof Response ? result : jsonAnswer(result, successStatus));
   // The context's type depends on `spec.scopes`, which TypeScript cannot narrow through the branch below.
   const call = handler as (ctx: PublicContext<R> | KeyedContext<R>) => Promise<Response | JsonBodyOf<R>>;
 
   const served = spec.scopes
-    ? withApiKey<Record<string, string>>({ scopes: spec.scopes }, async ({ req, params, key, services, requestId, signal }) => {
-        const query = refuseNul(req, params);
+    ? withApiKey<Record<string, string>>({ scopes: spec.scopes }, async ({ req, url, params, key, services, requestId, signal }) => {
+        const query = refuseNul(url, params);
         const parsed = spec.params ? spec.params.safeParse(params) : { success: true as const, data: {} };
         if (!parsed.success) throw validationError(zodIssues(parsed.error));
         return reply(await call({ req, signal, query, params: parsed.data as ParamsOf<R>, key, services, requestId }));
       })
     : withRequestLog<Record<string, string>>(
-        async (req, params, services, { requestId, signal }) => {
-          const query = refuseNul(req, params);
+        async (req, params, services, { requestId, url, signal }) => {
+          const query = refuseNul(url, params);
           return reply(await call({ req, signal, query, params: params as RawParamsOf<R>, services, requestId }));
         },
         opts,
       );
-  return Object.assign(served as (req: Request, ctx: RouteContext) => Promise<Response>, { route: spec });
+  return Object.assign(served as WebRouteHandler<Record<string, string | string[]>>, { route: spec });
 }
 
 /** A NUL anywhere in the path parameters or the query is a VALIDATION error, named by where it is. Returns the query. */
-function refuseNul(req: Request, params: Record<string, string | string[]>): URLSearchParams {
+function refuseNul(url: URL, params: Record<string, string | string[]>): URLSearchParams {
   const inPath = findNul(params);
   if (inPath !== null) throw validationError([{ path: inPath, message: "must not contain a NUL character" }]);
-  const query = new URL(req.url).searchParams;
+  const query = url.searchParams;
   const inQuery = findNul(query, "query");
   if (inQuery !== null) throw validationError([{ path: inQuery, message: "must not contain a NUL character" }]);
   return query;

@@ -2,9 +2,10 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { Readable } from "node:stream";
 import { newId } from "@/db/ids";
 import { type RouteFileHandler, type RouteFileModule, V1_CATCH_ALL } from "../contract/routeFiles";
-import { type HttpMethod, ROUTES } from "../contract/routes";
+import { HTTP_METHODS, type HttpMethod, ROUTES } from "../contract/routes";
 import { AppError, errorBodyOf } from "../errors";
 import { log } from "../log";
+import type { Answer, ApiRequest, RequestHeaders } from "./answer";
 import { jsonText } from "./jsonText";
 import { discardUnread } from "./limitedBody";
 import { logRoute } from "./logRoute";
@@ -14,7 +15,9 @@ import { refusalBody, requestIdFor, type V1Refusal, v1Refusal } from "./v1Guard"
 /**
  * /v1 without Next's router: a node:http request goes through the route
  * table straight to the handler its route file exports, the same function
- * `next start` would call, and the Web Response it returns is written back.
+ * `next start` would call one layer down: its answer-level handler
+ * (http/answer.ts), given a view over the IncomingMessage rather than a Web
+ * Request, whose JSON answer is written to the socket as it is.
  * Matching follows Next's file routing over the table's paths: a path the
  * table has goes to that route file (whose other methods answer 405), any
  * other /v1 path to the catch-all (the JSON 404). HEAD is GET without a body,
@@ -57,17 +60,17 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
         for (const route of mounted) {
           const match = route.pattern.exec(pathname);
           if (!match) continue;
-          const handler = route.module[method];
-          if (!handler) throw new Error(`the route file for ${pathname} exports no ${method}`);
+          const answer = route.module[method]?.answer;
+          if (!answer) throw new Error(`the route file for ${pathname} exports no ${method}`);
           const params: Record<string, string | string[]> = {};
           route.names.forEach(({ name, rest }, i) => {
             params[name] = rest ? match[i + 1]!.split("/").map(decodeURIComponent) : decodeURIComponent(match[i + 1]!);
           });
           const signal = abortedOnClose(res);
-          const request = webRequest(req);
-          const response = await handler(request, { params: Promise.resolve(params), signal });
+          const request = new NodeRequest(req);
+          const result = await answer(request, { params: Promise.resolve(params), signal });
           discardUnread(request);
-          await writeAnswer(req, res, response);
+          await writeAnswer(req, res, result);
           return;
         }
         throw new Error(`no route file serves ${pathname}`);
@@ -89,6 +92,9 @@ export async function createV1Front(load: RouteFileLoader): Promise<V1Front> {
  * sources fails here, at start, instead of answering by an outdated contract.
  */
 function checked(path: string, module: RouteFileModule): RouteFileModule {
+  for (const method of HTTP_METHODS) {
+    if (module[method] && !module[method].answer) throw new Error(`the ${method} handler for ${path} was not made by route() or withRequestLog(): the front cannot call it`);
+  }
   for (const route of ROUTES.filter((entry) => entry.path === path)) {
     const made = (module[route.method] as (RouteFileHandler & { route?: { id?: string } }) | undefined)?.route;
     if (made?.id !== route.id) {
@@ -124,8 +130,40 @@ export function abortedOnClose(res: ServerResponse): AbortSignal {
   return aborter.signal;
 }
 
+const hasBody = (req: IncomingMessage) =>
+  (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) && req.method !== "GET" && req.method !== "HEAD";
+
 /**
- * The Web Request a route handler expects. It has no signal of its own:
+ * What a handler reads of a node request (http/answer.ts): the headers as
+ * node parsed them (repeated ones joined as a Web Request joins them), and
+ * the body as a Web stream made only when a handler reads it.
+ */
+class NodeRequest implements ApiRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: RequestHeaders;
+  private stream: ReadableStream<Uint8Array> | null | undefined;
+
+  constructor(private readonly incoming: IncomingMessage) {
+    const raw = incoming.headers;
+    this.method = incoming.method ?? "GET";
+    this.url = `http://${raw.host ?? "localhost"}${incoming.url ?? "/"}`;
+    this.headers = {
+      get(name) {
+        const value = raw[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+      },
+    };
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.stream === undefined) this.stream = hasBody(this.incoming) ? (Readable.toWeb(this.incoming) as ReadableStream<Uint8Array>) : null;
+    return this.stream;
+  }
+}
+
+/**
+ * The Web Request a route handler expects (the test harness's other routes). It has no signal of its own:
  * undici links a Request's signal to a new one (about 10 µs on every
  * request), and only long-polls use it, so handlers get the `signal` above
  * in their context instead (http/route.ts). The body streams from the
@@ -139,8 +177,7 @@ export function webRequest(req: IncomingMessage): Request {
     else if (value) for (const one of value) headers.append(name, one);
   }
   const init: RequestInit & { duplex?: "half" } = { method: req.method, headers };
-  const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
-  if (hasBody && req.method !== "GET" && req.method !== "HEAD") {
+  if (hasBody(req)) {
     init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
     init.duplex = "half";
   }
@@ -153,8 +190,16 @@ export function webRequest(req: IncomingMessage): Request {
  * site-wide headers win over a handler's own of the same name (Next keeps a
  * header its config set); a stricter policy is set by path (securityHeaders.ts).
  */
-export async function writeAnswer(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+export async function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer): Promise<void> {
   const headers: OutgoingHttpHeaders = { ...securityHeadersFor(pathOf(req.url ?? "/")) };
+  if (!(answer instanceof Response)) {
+    for (const name in answer.headers) if (headers[name] === undefined) headers[name] = answer.headers[name];
+    headers["content-length"] = Buffer.byteLength(answer.body);
+    res.writeHead(answer.status, headers);
+    res.end(req.method === "HEAD" ? undefined : answer.body);
+    return;
+  }
+  const response = answer;
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie" && headers[name] === undefined) headers[name] = value;
   });

@@ -4,10 +4,9 @@ import { type ApiScope, hasAnyScope } from "../keys/scopes";
 import { parseBudget } from "../ratelimit/budget";
 import type { RateDecision } from "../ratelimit";
 import type { Services } from "../services";
+import type { Answer, ApiRequest } from "./answer";
 import { parseBearer } from "./bearer";
 import { withRequestLog } from "./requestLog";
-
-export { errorResponse, json } from "./errors";
 
 export interface ApiPolicy {
   /** The key needs at least one of these scopes. */
@@ -15,7 +14,9 @@ export interface ApiPolicy {
 }
 
 export interface ApiContext<P> {
-  req: Request;
+  req: ApiRequest;
+  /** The request's URL, parsed once. */
+  url: URL;
   params: P;
   key: VerifiedKey;
   services: Services;
@@ -37,9 +38,9 @@ const UNAUTHENTICATED_MESSAGES = {
  * order is the contract's precedence for 401, 403 FORBIDDEN_SCOPE and 429;
  * the handler decides 404, 400 and the rest.
  */
-export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) => Promise<Response>) {
-  return withRequestLog<P>(async (req, params, services, { requestId, headers, setKeyId, signal }) => {
-    headers.set("Cache-Control", "no-store");
+export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) => Promise<Answer>) {
+  return withRequestLog<P>(async (req, params, services, { requestId, url, headers, setKeyId, signal }) => {
+    headers["cache-control"] = "no-store";
     const key = await authenticate(services, req);
     setKeyId(key.id);
     if (!hasAnyScope(key.scopes, policy.scopes)) {
@@ -57,11 +58,11 @@ export function withApiKey<P>(policy: ApiPolicy, handler: (ctx: ApiContext<P>) =
       });
     }
     touchLastUsed(services.database.db, key);
-    return handler({ req, params, key, services, requestId, signal });
+    return handler({ req, url, params, key, services, requestId, signal });
   });
 }
 
-async function authenticate(services: Services, req: Request): Promise<VerifiedKey> {
+async function authenticate(services: Services, req: ApiRequest): Promise<VerifiedKey> {
   const credential = parseBearer(req.headers);
   if (credential.kind === "missing") throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES.MISSING);
   if (credential.kind === "malformed") throw new AppError("UNAUTHENTICATED", UNAUTHENTICATED_MESSAGES.MALFORMED);
@@ -79,11 +80,11 @@ function rateLimit(services: Services, key: VerifiedKey, method: string): Promis
   return services.limiter.limit(`${key.id}:${write ? "w" : "r"}`, budget);
 }
 
-function setRateLimitHeaders(headers: Headers, decision: RateDecision) {
+function setRateLimitHeaders(headers: Record<string, string>, decision: RateDecision) {
   // A decision that failed open counted nothing: numbers sent then would be made up.
   if (decision.failedOpen) return;
-  headers.set("X-RateLimit-Limit", String(decision.limit));
-  headers.set("X-RateLimit-Remaining", String(decision.remaining));
-  headers.set("X-RateLimit-Reset", String(Math.ceil(decision.resetMs / 1000)));
+  headers["x-ratelimit-limit"] = String(decision.limit);
+  headers["x-ratelimit-remaining"] = String(decision.remaining);
+  headers["x-ratelimit-reset"] = String(Math.ceil(decision.resetMs / 1000));
 }
 
