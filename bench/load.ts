@@ -4,7 +4,7 @@ import autocannon, { type AutocannonInstance, type AutocannonOptions, type Autoc
 import { type Proc, sleep } from "../e2e/support/processes";
 import { fmt, fmtMb, log, round } from "./format";
 import { sampleTree, type TreeUsage } from "./measure";
-import { CONNECTIONS, DURATION_S, HUGE_BUDGET, RETURN_URL, ROOT, WARMUP_S } from "./settings";
+import { CONNECTIONS, DURATION_S, HUGE_BUDGET, RETURN_URL, ROOT, ROUNDS, WARMUP_S } from "./settings";
 
 export type EndpointName = "oauth-url" | "oauth-status";
 export type TargetName = "app" | "baseline";
@@ -48,6 +48,8 @@ export interface PhaseResult {
   durationS: number;
   /** POST only: oauth_states rows added during the measured run; should match `ok` give or take in-flight requests. */
   rowsInserted?: number;
+  /** req/s of each round (interleaved runs): the figures above are the rounds' medians. */
+  roundsReqPerSec?: number[];
 }
 
 /** Set on SIGINT/SIGTERM: no new load (or server) starts, the running loads stop. */
@@ -101,11 +103,100 @@ export function loadOptions(baseUrl: string, endpoint: Endpoint, token: string, 
   };
 }
 
-export async function runLoad(target: TargetName, server: Proc, baseUrl: string, endpoint: Endpoint, token: string, countStates: () => Promise<number>): Promise<PhaseResult> {
+/** A server under full load: the app or the baseline. */
+export interface LoadTarget {
+  target: TargetName;
+  proc: Proc;
+  url: string;
+}
+
+/**
+ * Full load on one endpoint, the servers taking turns: ROUNDS rounds of
+ * DURATION_S / ROUNDS seconds each, in the order A B, B A, A B, ... and the
+ * server not being measured stopped (SIGSTOP), so it takes no CPU from the
+ * one that is. On this shared 2-core machine the same server's req/s moved
+ * by up to 30 % between runs minutes apart; taking turns within the run
+ * puts both under the same conditions, and the medians of the rounds damp
+ * what is left. Returns one result per server.
+ */
+export async function runInterleaved(targets: LoadTarget[], endpoint: Endpoint, token: string, countStates: () => Promise<number>): Promise<PhaseResult[]> {
+  const rounds = new Map<TargetName, PhaseResult[]>(targets.map((t) => [t.target, []]));
+  const seconds = Math.max(1, Math.round((DURATION_S / ROUNDS) * 10) / 10);
+  for (const t of targets) pauseServer(t.proc);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      resumeServer(t.proc);
+      try {
+        // The full warm-up before a server's first round; a short one after each pause.
+        const warmup = rounds.get(t.target)!.length === 0 ? WARMUP_S : Math.min(WARMUP_S, 1);
+        rounds.get(t.target)!.push(await runLoad(t.target, t.proc, t.url, endpoint, token, countStates, { seconds, warmup, label: `round ${round + 1}/${ROUNDS}` }));
+      } finally {
+        pauseServer(t.proc);
+      }
+    }
+  }
+  for (const t of targets) resumeServer(t.proc);
+  return targets.map((t) => medianOfRounds(rounds.get(t.target)!));
+}
+
+/** Stops a server's process group (SIGSTOP): it takes no CPU until resumed. */
+export const pauseServer = (proc: Proc) => process.kill(-proc.pid, "SIGSTOP");
+export const resumeServer = (proc: Proc) => {
+  try {
+    process.kill(-proc.pid, "SIGCONT");
+  } catch {
+    // already gone
+  }
+};
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** One result from a server's rounds: medians of the rates, latencies and CPU, the highest RSS, the sums of the counts. */
+function medianOfRounds(rounds: PhaseResult[]): PhaseResult {
+  const sum = (pick: (r: PhaseResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  const peak = rounds.reduce((best, r) => ((r.peakRssMb ?? 0) > (best.peakRssMb ?? 0) ? r : best));
+  const statusCodes: Record<string, number> = {};
+  for (const r of rounds) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const latency = (key: keyof PhaseResult["latencyMs"]) => median(rounds.map((r) => r.latencyMs[key]));
+  return {
+    ...rounds[0]!,
+    reqPerSec: median(rounds.map((r) => r.reqPerSec)),
+    okPerSec: median(rounds.map((r) => r.okPerSec)),
+    latencyMs: { p50: latency("p50"), p90: latency("p90"), p99: latency("p99"), max: Math.max(...rounds.map((r) => r.latencyMs.max)), mean: latency("mean") },
+    peakRssMb: peak.peakRssMb,
+    rssByProcess: peak.rssByProcess,
+    rssProcesses: peak.rssProcesses,
+    serverCpuMsPerReq: median(rounds.map((r) => r.serverCpuMsPerReq)),
+    total: sum((r) => r.total),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+    durationS: sum((r) => r.durationS),
+    ...(rounds[0]!.rowsInserted !== undefined && { rowsInserted: sum((r) => r.rowsInserted ?? 0) }),
+    roundsReqPerSec: rounds.map((r) => round(r.reqPerSec, 0)),
+  };
+}
+
+export async function runLoad(
+  target: TargetName,
+  server: Proc,
+  baseUrl: string,
+  endpoint: Endpoint,
+  token: string,
+  countStates: () => Promise<number>,
+  { seconds = DURATION_S, warmup = WARMUP_S, label = "" }: { seconds?: number; warmup?: number; label?: string } = {},
+): Promise<PhaseResult> {
   const options = loadOptions(baseUrl, endpoint, token, CONNECTIONS);
-  log(`${target} ${endpoint.method} ${endpoint.name}: ${WARMUP_S ? `${WARMUP_S} s warm-up, then ` : ""}${DURATION_S} s at ${CONNECTIONS} connections...`);
-  if (WARMUP_S > 0) {
-    await autocannonRun({ ...options, duration: WARMUP_S });
+  log(`${target} ${endpoint.method} ${endpoint.name}${label ? ` (${label})` : ""}: ${warmup ? `${warmup} s warm-up, then ` : ""}${seconds} s at ${CONNECTIONS} connections...`);
+  if (warmup > 0) {
+    await autocannonRun({ ...options, duration: warmup });
     await sleep(200); // requests the warm-up cut off still finish on the server
   }
   const statesBefore = endpoint.method === "POST" ? await countStates() : 0;
@@ -113,7 +204,7 @@ export async function runLoad(target: TargetName, server: Proc, baseUrl: string,
   let result: AutocannonResult;
   let usage: TreeUsage;
   try {
-    result = await autocannonRun({ ...options, duration: DURATION_S });
+    result = await autocannonRun({ ...options, duration: seconds });
   } finally {
     usage = tree.stop();
   }
@@ -124,7 +215,7 @@ export async function runLoad(target: TargetName, server: Proc, baseUrl: string,
     method: endpoint.method,
     path: endpoint.path,
     reqPerSec: result.requests.average,
-    okPerSec: result["2xx"] / (result.duration || DURATION_S),
+    okPerSec: result["2xx"] / (result.duration || seconds),
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.mean },
     peakRssMb: usage.peakMb,
     rssByProcess: usage.peakByProcess,

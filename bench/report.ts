@@ -13,6 +13,7 @@ import {
   CALLBACKS,
   CONNECTIONS,
   DURATION_S,
+  ROUNDS,
   RATE,
   RATE_DURATION_S,
   RESULTS_DIR,
@@ -97,16 +98,16 @@ function targetsTable(targets: Record<string, Target>) {
 }
 
 function throughputTable(run: Run) {
-  const rows = [["endpoint", "server", "req/s", "p50 ms", "p99 ms", "peak RSS", "CPU ms/req", "failed", "app/baseline"]];
+  const rows = [["endpoint", "server", "req/s", "rounds' req/s", "p50 ms", "p99 ms", "peak RSS", "CPU ms/req", "failed", "app/baseline"]];
   for (const endpoint of run.endpoints) {
     const pair = (["app", "baseline"] as const).map((t) => run.results.find((r) => r.target === t && r.endpoint === endpoint)!);
     const ratio = pair[1]!.reqPerSec ? pair[0]!.reqPerSec / pair[1]!.reqPerSec : 0;
     for (const r of pair) {
       const failed = r.non2xx + r.errors + r.timeouts;
-      rows.push([`${r.method} ${r.endpoint}`, r.target, fmt(r.reqPerSec, 0), String(r.latencyMs.p50), String(r.latencyMs.p99), fmtMb(r.peakRssMb), fmt(r.serverCpuMsPerReq, 2), String(failed), r.target === "app" ? `${fmt(ratio, 2)}x` : ""]);
+      rows.push([`${r.method} ${r.endpoint}`, r.target, fmt(r.reqPerSec, 0), (r.roundsReqPerSec ?? []).map((n) => fmt(n, 0)).join(" / "), String(r.latencyMs.p50), String(r.latencyMs.p99), fmtMb(r.peakRssMb), fmt(r.serverCpuMsPerReq, 2), String(failed), r.target === "app" ? `${fmt(ratio, 2)}x` : ""]);
     }
   }
-  log(`Full load (${CONNECTIONS} connections, ${DURATION_S} s):`);
+  log(`Full load (${CONNECTIONS} connections, ${DURATION_S} s per server in ${ROUNDS} rounds, app and baseline taking turns; medians of the rounds):`);
   log(table(rows));
 }
 

@@ -5,7 +5,7 @@
  * (bench/baseline.ts), in one run:
  *
  *  1. full load: the two hot endpoints (POST oauth-url, GET oauth-status) at
- *     BENCH_CONNECTIONS, app then baseline (load.ts);
+ *     BENCH_CONNECTIONS, app and baseline taking turns in rounds (load.ts);
  *  2. fixed rate: BENCH_RATE req/s for BENCH_RATE_DURATION s per endpoint,
  *     app then baseline (fixedRate.ts);
  *  3. long-poll: BENCH_WAITERS open `oauth-status?wait=30` requests, the
@@ -20,7 +20,8 @@
  * exits non-zero only when the benchmark could not run.
  *
  * Env (all optional):
- *   BENCH_DURATION=10       seconds of full load per endpoint and server (and per endpoint in the scale-out)
+ *   BENCH_DURATION=15       seconds of full load per endpoint and server (and per endpoint in the scale-out)
+ *   BENCH_ROUNDS=3          full load is measured in this many rounds per endpoint, app and baseline taking turns
  *   BENCH_WARMUP=2          seconds of unmeasured load before each full-load measurement
  *   BENCH_CONNECTIONS=50    concurrent keep-alive connections at full load (split between the two instances in the scale-out)
  *   BENCH_RATE=200          requests per second in the fixed-rate run
@@ -52,7 +53,7 @@ import { freePort, Proc } from "../e2e/support/processes";
 import { runCallbacks } from "./callback";
 import { type FixedRateResult, runFixedRate } from "./fixedRate";
 import { log } from "./format";
-import { compareShapes, endpointsOf, interruptLoad, isInterrupted, type PhaseResult, runLoad, smokeTest } from "./load";
+import { compareShapes, endpointsOf, interruptLoad, isInterrupted, pauseServer, type PhaseResult, resumeServer, runInterleaved, smokeTest } from "./load";
 import { type PlatformProxy, startPlatformProxy } from "./platformProxy";
 import { logHeader, report } from "./report";
 import { checkGlobalBudget, type Instance, runScaleOut } from "./scaleOut";
@@ -89,7 +90,10 @@ function startServer(name: string, args: string[], env: Record<string, string>, 
 
 function cleanup(): Promise<void> {
   cleaningUp ??= (async () => {
-    for (const server of servers) await server.stop();
+    for (const server of servers) {
+      resumeServer(server); // a stopped (SIGSTOP) server would not act on the SIGTERM
+      await server.stop();
+    }
     await proxy?.close().catch(() => {});
     await closeCheckSql().catch(() => {});
     if (benchDatabase) {
@@ -147,22 +151,10 @@ async function main() {
     return { name, proc, url };
   };
 
-  // 1-3. One app instance: full load, fixed rate, long-poll waiters.
+  // 1. Full load: one app instance and the baseline, taking turns (the one not measured is stopped).
   const app = await timed("app start", () => startApp("app", {}, PROFILE));
   const { state, shapes } = await smokeTest("app", app.url, seeded.projectId, seeded.token);
   const endpoints = endpointsOf(seeded.projectId, state);
-  const results: PhaseResult[] = [];
-  const fixedRate: FixedRateResult[] = [];
-  await timed("app full load", async () => {
-    for (const endpoint of endpoints) results.push(await runLoad("app", app.proc, app.url, endpoint, seeded.token, countStates));
-  });
-  await timed("app fixed rate", async () => {
-    for (const endpoint of endpoints) fixedRate.push(await runFixedRate("app", app.proc, app.url, endpoint, seeded.token, countStates));
-  });
-  const waiters = await timed("waiters", () => runWaiters(app.proc, app.url, seeded.projectId, seeded.token));
-  await app.proc.stop();
-
-  // The baseline right after, on the same database, with the same key and attempt.
   const basePort = await freePort();
   const baseUrl = `http://127.0.0.1:${basePort}`;
   const baselineCmd = await baselineCommand();
@@ -185,9 +177,24 @@ async function main() {
   log(`Starting the baseline (bench/baseline.ts) on ${baseUrl} (pid ${baseline.pid})...`);
   await baseline.waitUntilAnswering(baseUrl);
   compareShapes(shapes, (await smokeTest("baseline", baseUrl, seeded.projectId, seeded.token, state)).shapes);
-  await timed("baseline full load", async () => {
-    for (const endpoint of endpoints) results.push(await runLoad("baseline", baseline, baseUrl, endpoint, seeded.token, countStates));
+  const results: PhaseResult[] = [];
+  const targets = [
+    { target: "app" as const, proc: app.proc, url: app.url },
+    { target: "baseline" as const, proc: baseline, url: baseUrl },
+  ];
+  await timed("full load", async () => {
+    for (const endpoint of endpoints) results.push(...(await runInterleaved(targets, endpoint, seeded.token, countStates)));
   });
+
+  // 2-3. Fixed rate, app then baseline; long-poll waiters on the app. The baseline sits stopped meanwhile.
+  const fixedRate: FixedRateResult[] = [];
+  pauseServer(baseline);
+  await timed("app fixed rate", async () => {
+    for (const endpoint of endpoints) fixedRate.push(await runFixedRate("app", app.proc, app.url, endpoint, seeded.token, countStates));
+  });
+  const waiters = await timed("waiters", () => runWaiters(app.proc, app.url, seeded.projectId, seeded.token));
+  await app.proc.stop();
+  resumeServer(baseline);
   await timed("baseline fixed rate", async () => {
     for (const endpoint of endpoints) fixedRate.push(await runFixedRate("baseline", baseline, baseUrl, endpoint, seeded.token, countStates));
   });

@@ -13,7 +13,9 @@ const nonNegative = (name: string, fallback: number) => {
 };
 const count = (name: string, fallback: number, min = 1) => Math.max(min, Math.round(nonNegative(name, fallback)));
 
-export const DURATION_S = Math.max(1, nonNegative("BENCH_DURATION", 10));
+export const DURATION_S = Math.max(1, nonNegative("BENCH_DURATION", 15));
+/** Full load is measured in this many rounds per endpoint and server, app and baseline taking turns (load.ts). */
+export const ROUNDS = count("BENCH_ROUNDS", 3);
 export const WARMUP_S = nonNegative("BENCH_WARMUP", 2);
 export const CONNECTIONS = count("BENCH_CONNECTIONS", 50);
 /** The fixed-rate run: requests per second (paced evenly) and seconds per endpoint and server. */
