@@ -39,6 +39,8 @@ export interface PhaseResult {
   rssProcesses: number;
   /** CPU time (user + system) of the server's process tree per completed request: less noisy than req/s on a shared machine. */
   serverCpuMsPerReq: number;
+  /** The same by thread of the server process ("main" is JavaScript's; V8's GC helpers and others apart). */
+  cpuMsPerReqByThread: Record<string, number>;
   total: number;
   ok: number;
   non2xx: number;
@@ -172,6 +174,7 @@ function medianOfRounds(rounds: PhaseResult[]): PhaseResult {
     rssByProcess: peak.rssByProcess,
     rssProcesses: peak.rssProcesses,
     serverCpuMsPerReq: median(rounds.map((r) => r.serverCpuMsPerReq)),
+    cpuMsPerReqByThread: Object.fromEntries(Object.keys(rounds[0]!.cpuMsPerReqByThread).map((kind) => [kind, median(rounds.map((r) => r.cpuMsPerReqByThread[kind] ?? 0))])),
     total: sum((r) => r.total),
     ok: sum((r) => r.ok),
     non2xx: sum((r) => r.non2xx),
@@ -221,6 +224,7 @@ export async function runLoad(
     rssByProcess: usage.peakByProcess,
     rssProcesses: usage.processes,
     serverCpuMsPerReq: result.requests.total ? round(usage.cpuMs / result.requests.total, 3) : 0,
+    cpuMsPerReqByThread: Object.fromEntries(Object.entries(usage.cpuMsByThread).map(([kind, ms]) => [kind, result.requests.total ? round(ms / result.requests.total, 3) : 0])),
     total: result.requests.total,
     ok: result["2xx"],
     non2xx: result.non2xx,
@@ -236,7 +240,7 @@ export async function runLoad(
   const failed = phase.non2xx + phase.errors + phase.timeouts;
   log(
     `  ${fmt(phase.reqPerSec, 0)} req/s, p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, peak RSS ${fmtMb(phase.peakRssMb)}, ` +
-      `server CPU ${fmt(phase.serverCpuMsPerReq, 2)} ms/req` +
+      `server CPU ${fmt(phase.serverCpuMsPerReq, 2)} ms/req (${Object.entries(phase.cpuMsPerReqByThread).filter(([, ms]) => ms > 0).map(([kind, ms]) => `${kind} ${fmt(ms, 3)}`).join(", ")})` +
       (phase.rowsInserted !== undefined ? `, ${phase.ok} x 200 / ${phase.rowsInserted} rows inserted` : "") +
       (failed ? ` -- ${failed} failed (non-2xx ${phase.non2xx}, errors ${phase.errors}, timeouts ${phase.timeouts}; statuses ${JSON.stringify(statusCodes)})` : ""),
   );

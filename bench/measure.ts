@@ -36,6 +36,33 @@ function cpuTicks(pid: number): number {
 }
 const TICK_MS = 10;
 
+/**
+ * CPU ticks of the root process's threads by kind: "main" for the JavaScript
+ * thread, the others by their thread name without numbers (V8's GC helpers
+ * are "V8 DefaultWorke", libuv's pool "libuv-worker").
+ */
+function threadTicks(pid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byKind;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const kind = tid === String(pid) ? "main" : comm.replace(/[\d]+/g, "").trim() || "thread";
+      byKind.set(kind, (byKind.get(kind) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byKind;
+}
+
 function rssKb(pid: number): number {
   try {
     const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -62,6 +89,8 @@ export interface TreeUsage {
   processes: number;
   samples: number;
   cpuMs: number;
+  /** CPU ms of the root process's threads by kind ("main", the GC helpers, ...): where the CPU went. */
+  cpuMsByThread: Record<string, number>;
   /** Wall time between start and stop. */
   elapsedMs: number;
 }
@@ -74,6 +103,7 @@ export function sampleTree(rootPid: number) {
   const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0);
   const startedAt = performance.now();
   const cpuAtStart = cpuOf(processTree(rootPid));
+  const threadsAtStart = threadTicks(rootPid);
   const kbs: number[] = [];
   let processes = 0;
   let peakKb = 0;
@@ -100,6 +130,8 @@ export function sampleTree(rootPid: number) {
       clearInterval(timer);
       sample();
       const cpuMs = (cpuOf(processTree(rootPid)) - cpuAtStart) * TICK_MS;
+      const cpuMsByThread: Record<string, number> = {};
+      for (const [kind, ticks] of threadTicks(rootPid)) cpuMsByThread[kind] = (ticks - (threadsAtStart.get(kind) ?? 0)) * TICK_MS;
       const sorted = kbs.filter((kb) => kb > 0).sort((a, b) => a - b);
       const mb = (kb: number | undefined) => (kb ? kb / 1024 : null);
       return {
@@ -109,6 +141,7 @@ export function sampleTree(rootPid: number) {
         processes,
         samples: kbs.length,
         cpuMs,
+        cpuMsByThread,
         elapsedMs: performance.now() - startedAt,
       };
     },

@@ -64,8 +64,15 @@ function original(frame: ProfileNode["callFrame"]): ProfileNode["callFrame"] {
 }
 for (const node of profile.nodes) node.callFrame = original(node.callFrame);
 
+// A server the benchmark stopped (SIGSTOP, while the other took its turn) resumes
+// with one sample spanning the whole pause: such a gap counts as one usual interval.
+const usualDelta = [...profile.timeDeltas].sort((a, b) => a - b)[profile.timeDeltas.length >> 1] ?? 0;
+const deltaUs = (i: number) => {
+  const delta = profile.timeDeltas[i] ?? 0;
+  return delta > 50 * usualDelta ? usualDelta : delta;
+};
 const selfMs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + deltaUs(i) / 1000));
 const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
 const idle = [...selfMs].filter(([id]) => byId.get(id)!.callFrame.functionName === "(idle)").reduce((a, [, ms]) => a + ms, 0);
 

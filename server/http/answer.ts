@@ -19,6 +19,18 @@ export interface ApiRequest {
   readonly body: ReadableStream<Uint8Array> | null;
   /** Aborts when the client goes away (the front passes its own in the route context instead). */
   readonly signal?: AbortSignal;
+  /**
+   * The body's chunks without a Web stream, where the request can give them
+   * (the front reads node's stream directly); null once taken or when there
+   * is no body. limitedBody.ts prefers it to `body`.
+   */
+  readonly takeBody?: () => BodyReader | null;
+}
+
+/** What reads a body chunk by chunk: a Web stream's reader, or the front's over node's stream. */
+export interface BodyReader {
+  read(): Promise<{ done?: boolean; value?: Uint8Array }>;
+  cancel(): Promise<unknown>;
 }
 
 /** Request headers as handlers read them: a Web `Headers`, or the front's view over node's. */

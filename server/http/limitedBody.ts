@@ -1,4 +1,4 @@
-import type { ApiRequest } from "./answer";
+import type { ApiRequest, BodyReader } from "./answer";
 
 /**
  * Request bodies read with a byte budget. `req.text()` and `req.formData()`
@@ -21,14 +21,14 @@ export async function readLimitedBytes(req: ApiRequest, maxBytes: number): Promi
   const declared = req.headers.get("content-length");
   // A malformed header is no promise either way: the count below still holds.
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw new BodyTooLargeError(maxBytes);
-  if (!req.body) return new Uint8Array(new ArrayBuffer(0));
+  const reader = req.takeBody ? req.takeBody() : (req.body?.getReader() ?? null);
+  if (!reader) return new Uint8Array(new ArrayBuffer(0));
 
-  const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done || !value) break;
     total += value.byteLength;
     if (total > maxBytes) {
       discardRest(reader);
@@ -58,14 +58,14 @@ const DISCARD_MS = 10_000;
  * upload that ended in EPIPE with no 413). The discarding is what HTTP
  * servers call a lingering close.
  */
-function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+function discardRest(reader: BodyReader): void {
   const cut = setTimeout(() => void reader.cancel().catch(() => {}), DISCARD_MS);
   void (async () => {
     let discarded = 0;
     try {
       while (discarded <= DISCARD_BYTES) {
         const { done, value } = await reader.read();
-        if (done) return;
+        if (done || !value) return;
         discarded += value.byteLength;
       }
       await reader.cancel();
@@ -86,7 +86,8 @@ function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
  * connection timed out and was reset.
  */
 export function discardUnread(req: ApiRequest): void {
-  if (req.body && !req.body.locked) discardRest(req.body.getReader());
+  const reader = req.takeBody ? req.takeBody() : req.body && !req.body.locked ? req.body.getReader() : null;
+  if (reader) discardRest(reader);
 }
 
 /** The body as UTF-8 text (malformed sequences replaced, as `req.text()` does), judged by bytes. */

@@ -5,7 +5,7 @@ import { type RouteFileHandler, type RouteFileModule, V1_CATCH_ALL } from "../co
 import { HTTP_METHODS, type HttpMethod, ROUTES } from "../contract/routes";
 import { AppError, errorBodyOf } from "../errors";
 import { log } from "../log";
-import type { Answer, ApiRequest, RequestHeaders } from "./answer";
+import type { Answer, ApiRequest, BodyReader, RequestHeaders } from "./answer";
 import { jsonText } from "./jsonText";
 import { discardUnread } from "./limitedBody";
 import { logRoute } from "./logRoute";
@@ -136,13 +136,15 @@ const hasBody = (req: IncomingMessage) =>
 /**
  * What a handler reads of a node request (http/answer.ts): the headers as
  * node parsed them (repeated ones joined as a Web Request joins them), and
- * the body as a Web stream made only when a handler reads it.
+ * the body straight from node's stream (`takeBody`), or as a Web stream
+ * made only if a handler asks for one.
  */
 class NodeRequest implements ApiRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: RequestHeaders;
   private stream: ReadableStream<Uint8Array> | null | undefined;
+  private taken = false;
 
   constructor(private readonly incoming: IncomingMessage) {
     const raw = incoming.headers;
@@ -157,8 +159,18 @@ class NodeRequest implements ApiRequest {
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.stream === undefined) this.stream = hasBody(this.incoming) ? (Readable.toWeb(this.incoming) as ReadableStream<Uint8Array>) : null;
+    if (this.stream === undefined) {
+      this.stream = hasBody(this.incoming) && !this.taken ? (Readable.toWeb(this.incoming) as ReadableStream<Uint8Array>) : null;
+      this.taken = true;
+    }
     return this.stream;
+  }
+
+  takeBody(): BodyReader | null {
+    if (this.taken || !hasBody(this.incoming)) return null;
+    this.taken = true;
+    const chunks = this.incoming[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+    return { read: () => chunks.next(), cancel: () => chunks.return?.() ?? Promise.resolve() };
   }
 }
 
