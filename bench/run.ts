@@ -37,6 +37,7 @@
  *   BENCH_SERVER_LOG=1      keep the apps' per-request logs in bench/results/<name>.stdout.log (default: discarded)
  *   BENCH_PROFILE=1         write CPU profiles of the first app run to bench/results/profile/ and of the baseline to
  *                          bench/results/profile/baseline/ (npx tsx bench/profile.ts [file] summarises one)
+ *   BENCH_APP_NODE_FLAGS="--trace-gc"  more Node flags for the app instances (e.g. to see its garbage collections with BENCH_SERVER_LOG=1)
  *   BENCH_BASELINE_PREPARE=0  baseline sends unnamed statements, as drizzle does (default: postgres-js's named prepared statements)
  *
  * Writes bench/results/latest.json (gitignored) and the servers' stderr next to it.
@@ -57,7 +58,7 @@ import { compareShapes, endpointsOf, interruptLoad, isInterrupted, pauseServer, 
 import { type PlatformProxy, startPlatformProxy } from "./platformProxy";
 import { logHeader, report } from "./report";
 import { checkGlobalBudget, type Instance, runScaleOut } from "./scaleOut";
-import { BASELINE_PREPARE, KEEP_SERVER_LOG, PROFILE, REDIS_URL, RESULTS_DIR, ROOT } from "./settings";
+import { APP_NODE_FLAGS, BASELINE_PREPARE, KEEP_SERVER_LOG, PROFILE, REDIS_URL, RESULTS_DIR, ROOT } from "./settings";
 import { baselineCommand, createBenchDatabase, dropBenchDatabase, ensureBuild, pingRedis, seed, serverEnv } from "./setup";
 import { runWaiters } from "./waiters";
 
@@ -145,7 +146,7 @@ async function main() {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const profiling = profile ? ["--cpu-prof", `--cpu-prof-dir=${join(RESULTS_DIR, "profile")}`] : [];
-    const proc = startServer(name, [...profiling, ...serverNodeFlags(), join(ROOT, "scripts", "serve.ts")], appEnv(port, extra), KEEP_SERVER_LOG ? join(RESULTS_DIR, `${name}.stdout.log`) : null);
+    const proc = startServer(name, [...profiling, ...APP_NODE_FLAGS, ...serverNodeFlags(), join(ROOT, "scripts", "serve.ts")], appEnv(port, extra), KEEP_SERVER_LOG ? join(RESULTS_DIR, `${name}.stdout.log`) : null);
     log(`Starting ${name} (node scripts/serve.ts) on ${url} (pid ${proc.pid})...`);
     await proc.waitUntilAnswering(url);
     return { name, proc, url };

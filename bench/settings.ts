@@ -31,6 +31,7 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL || "redis://127.0.0.1:6379"
 export const BASELINE_PREPARE = process.env.BENCH_BASELINE_PREPARE !== "0";
 export const REBUILD = process.env.BENCH_BUILD === "1";
 export const KEEP_SERVER_LOG = process.env.BENCH_SERVER_LOG === "1";
+export const APP_NODE_FLAGS = (process.env.BENCH_APP_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 /** Writes a V8 CPU profile of the app server to bench/results/profile/ (summarised by `npx tsx bench/profile.ts`). */
 export const PROFILE = process.env.BENCH_PROFILE === "1";
 /** Where next.config.ts puts the build, so parallel work can keep separate builds. */
