@@ -22,7 +22,7 @@
  * Env (all optional):
  *   BENCH_DURATION=15       seconds of full load per endpoint and server (and per endpoint in the scale-out)
  *   BENCH_ROUNDS=3          full load is measured in this many rounds per endpoint, app and baseline taking turns
- *   BENCH_WARMUP=2          seconds of unmeasured load before each full-load measurement
+ *   BENCH_WARMUP=5          seconds of unmeasured load before a server's first full-load round (at most 1 s before later rounds)
  *   BENCH_CONNECTIONS=50    concurrent keep-alive connections at full load (split between the two instances in the scale-out)
  *   BENCH_RATE=200          requests per second in the fixed-rate run
  *   BENCH_RATE_DURATION=20  seconds per endpoint and server in the fixed-rate run

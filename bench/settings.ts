@@ -16,7 +16,7 @@ const count = (name: string, fallback: number, min = 1) => Math.max(min, Math.ro
 export const DURATION_S = Math.max(1, nonNegative("BENCH_DURATION", 15));
 /** Full load is measured in this many rounds per endpoint and server, app and baseline taking turns (load.ts). */
 export const ROUNDS = count("BENCH_ROUNDS", 3);
-export const WARMUP_S = nonNegative("BENCH_WARMUP", 2);
+export const WARMUP_S = nonNegative("BENCH_WARMUP", 5);
 export const CONNECTIONS = count("BENCH_CONNECTIONS", 50);
 /** The fixed-rate run: requests per second (paced evenly) and seconds per endpoint and server. */
 export const RATE = count("BENCH_RATE", 200);
