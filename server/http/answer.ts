@@ -38,15 +38,14 @@ export type RequestHeaders = ApiRequest["headers"];
 
 /**
  * A JSON answer not yet made into a Response. Header names are lower-case.
- * A class, so telling it from a Response is a plain `instanceof` (undici's
- * Response brand check costs more, on every answer).
+ * A plain object, told from a Response by `instanceof Response` (a global):
+ * the front and the route modules `next build` compiled each hold their own
+ * copy of this file, so a class of ours would not be recognised across them.
  */
-export class JsonAnswer {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-    readonly headers: Record<string, string>,
-  ) {}
+export interface JsonAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string>;
 }
 
 /** What a route handler answers: a JSON answer, or a Response of its own (redirects, pages, 204s). */
@@ -54,16 +53,18 @@ export type Answer = JsonAnswer | Response;
 
 /** A JSON answer with the serialised body (JSON text and a newline, see jsonText.ts). */
 export function jsonAnswer(body: unknown, status = 200, headers: Record<string, string> = {}): JsonAnswer {
-  return new JsonAnswer(status, jsonText(body), { "content-type": "application/json", ...headers });
+  return { status, body: jsonText(body), headers: { "content-type": "application/json", ...headers } };
 }
 
 export function toResponse(answer: Answer): Response {
-  return answer instanceof JsonAnswer ? new Response(answer.body, { status: answer.status, headers: answer.headers }) : answer;
+  return answer instanceof Response ? answer : new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** Adds headers (lower-case names) to an answer, replacing any of the same name. */
 export function withHeaders(answer: Answer, headers: Record<string, string>): Answer {
-  if (answer instanceof JsonAnswer) return new JsonAnswer(answer.status, answer.body, { ...answer.headers, ...headers });
-  for (const name in headers) answer.headers.set(name, headers[name]!);
-  return answer;
+  if (answer instanceof Response) {
+    for (const name in headers) answer.headers.set(name, headers[name]!);
+    return answer;
+  }
+  return { status: answer.status, body: answer.body, headers: { ...answer.headers, ...headers } };
 }

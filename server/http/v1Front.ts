@@ -5,7 +5,7 @@ import { type RouteFileHandler, type RouteFileModule, V1_CATCH_ALL } from "../co
 import { HTTP_METHODS, type HttpMethod, ROUTES } from "../contract/routes";
 import { AppError, errorBodyOf } from "../errors";
 import { log } from "../log";
-import { type Answer, type ApiRequest, type BodyReader, JsonAnswer, type RequestHeaders } from "./answer";
+import type { Answer, ApiRequest, BodyReader, RequestHeaders } from "./answer";
 import { jsonText } from "./jsonText";
 import { discardUnread } from "./limitedBody";
 import { logRoute } from "./logRoute";
@@ -204,7 +204,7 @@ export function webRequest(req: IncomingMessage): Request {
  */
 export async function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer): Promise<void> {
   const headers: OutgoingHttpHeaders = { ...securityHeadersFor(pathOf(req.url ?? "/")) };
-  if (answer instanceof JsonAnswer) {
+  if (!(answer instanceof Response)) {
     for (const name in answer.headers) if (headers[name] === undefined) headers[name] = answer.headers[name];
     headers["content-length"] = Buffer.byteLength(answer.body);
     res.writeHead(answer.status, headers);
