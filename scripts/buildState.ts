@@ -3,6 +3,7 @@
  * from: `npm start` rebuilds then, instead of serving yesterday's code.
  * Tests, docs and the SDKs are not part of the build and never count.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -40,4 +41,23 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs `next build` when there is no build in NEXT_DIST_DIR (default .next)
+ * or a source is newer than it; says why first. Returns the build's exit
+ * status (0 when nothing needed doing).
+ */
+export function buildIfStale(root: string): number {
+  const buildId = join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
+  const changed = exists(buildId) ? newerSource(root, buildId) : null;
+  if (exists(buildId) && !changed) return 0;
+  const why = changed ? `The sources changed since the last build (${changed} is newer)` : "No build found";
+  process.stdout.write(`${why}: running \`next build\` (about a minute)...\n`);
+  const build = spawnSync(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  return build.status ?? 1;
 }

@@ -11,14 +11,14 @@
  * the data dir held by another server.
  */
 import "@/server/runtime/requireNode";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { configOrExit, envOrExit } from "@/server/cli/config";
 import { isEmbedded } from "@/server/env";
-import { newerSource } from "./buildState";
+import { buildIfStale } from "./buildState";
 import { serverNodeFlags } from "./serverFlags";
 
 const env = envOrExit();
@@ -48,15 +48,8 @@ if (isEmbedded(env) && existsSync(env.dataDir)) {
 // Only now may the embedded data dir get its generated secrets.
 configOrExit();
 
-const nextBin = join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
-const buildId = join(process.cwd(), process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
-const changed = existsSync(buildId) ? newerSource(process.cwd(), buildId) : null;
-if (!existsSync(buildId) || changed) {
-  const why = changed ? `The sources changed since the last build (${changed} is newer)` : "No build found";
-  process.stdout.write(`${why}: running \`next build\` (about a minute)...\n`);
-  const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+const built = buildIfStale(process.cwd());
+if (built !== 0) process.exit(built);
 
 // The server runs in a process of its own (its front is plain node:http, see
 // scripts/serve.ts), under the same Node, in production mode.

@@ -21,20 +21,25 @@ function flush() {
 }
 process.once("exit", flush);
 
-let sink: LogSink = (line, level) => {
+const standardSink: LogSink = (line, level) => {
   if (level !== "info") return void process.stderr.write(line + "\n");
   if (!pending) setImmediate(flush);
   pending += line + "\n";
 };
 
+// One sink per process, whichever copy of this module writes: the front and
+// the route modules `next build` compiled each hold a copy, and a test that
+// captures the log must see the lines of both.
+const holder = globalThis as unknown as { __layersLogSink?: LogSink };
+
 export function setLogSink(next: LogSink): LogSink {
-  const previous = sink;
-  sink = next;
+  const previous = holder.__layersLogSink ?? standardSink;
+  holder.__layersLogSink = next;
   return previous;
 }
 
 function write(level: Level, msg: string, fields: Record<string, unknown>) {
-  sink(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }), level);
+  (holder.__layersLogSink ?? standardSink)(JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields }), level);
 }
 
 export const log = {

@@ -141,7 +141,7 @@ export function assembleServices(
 // Kept on globalThis: Next bundles route handlers and instrumentation
 // separately, and `next dev` reloads modules, but the process must hold one
 // database (one PGlite, one pool) and one limiter.
-const holder = globalThis as unknown as { __layersServices?: Promise<Services> };
+const holder = globalThis as unknown as { __layersServices?: Promise<Services>; __layersServicesInjected?: boolean };
 
 /** The process-wide services, created from the environment on first use. */
 export function getServices(): Promise<Services> {
@@ -155,4 +155,15 @@ export function getServices(): Promise<Services> {
 /** For tests and tools that build services themselves. */
 export function setServices(services: Services | undefined) {
   holder.__layersServices = services && Promise.resolve(services);
+  holder.__layersServicesInjected = services !== undefined;
+}
+
+/**
+ * Whether this process's services were made by its host (a test harness
+ * running Next's router in-process, a tool) rather than from the
+ * environment: the host then owns migrations, seeding and background jobs,
+ * and Next's start hook (instrumentation.ts) leaves them alone.
+ */
+export function servicesInjected(): boolean {
+  return holder.__layersServicesInjected === true;
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { appRouteFile as routeFileUnder, type RouteFileModule } from "@/server/contract/routeFiles";
@@ -17,6 +17,26 @@ interface RouteEntry {
 }
 
 const root = join(import.meta.dirname, "..");
+
+const V1_THROUGH_NEXT = process.env.LAYERS_TEST_V1 === "next";
+
+/**
+ * `next start`'s request handler in this process, over the build in
+ * NEXT_DIST_DIR (default .next): its route modules are compiled copies of
+ * the server code, which reach this process's services and log sink through
+ * globalThis (server/services.ts, server/log.ts). Made once per process.
+ */
+function nextRouter(): Promise<V1Front> {
+  const holder = globalThis as unknown as { __layersTestNext?: Promise<V1Front> };
+  holder.__layersTestNext ??= (async () => {
+    const { default: next } = await import("next");
+    const app = next({ dev: false, dir: root, customServer: true });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    return { serve: (req: IncomingMessage, res: ServerResponse) => handle(req, res) };
+  })();
+  return holder.__layersTestNext;
+}
 
 /** The app/ route file that serves a URL pattern (see server/contract/routeFiles.ts). */
 export const appRouteFile = (path: string): string => routeFileUnder(root, path);
@@ -42,9 +62,14 @@ export class TestApi {
   private v1?: V1Front;
   url = "";
 
-  /** /v1 through the production front: every route in the table, from its route file. */
+  /**
+   * /v1 through the production front: every route in the table, from its
+   * route file. With LAYERS_TEST_V1=next, through Next's own router instead
+   * (`next start`'s request handler, in this process, over the build), so
+   * the same tests prove both paths answer alike (`npm run test:next-router`).
+   */
   async mountV1() {
-    this.v1 = await createV1Front(async (path) => (await import(appRouteFile(path))) as RouteFileModule);
+    this.v1 = V1_THROUGH_NEXT ? await nextRouter() : await createV1Front(async (path) => (await import(appRouteFile(path))) as RouteFileModule);
     return this;
   }
 
