@@ -18,7 +18,15 @@ interface RouteEntry {
 
 const root = join(import.meta.dirname, "..");
 
-const V1_THROUGH_NEXT = process.env.LAYERS_TEST_V1 === "next";
+/**
+ * How the harness serves /v1 (LAYERS_TEST_V1): "front" (default) the
+ * production front over the route files' sources, no build needed; "next"
+ * Next's own router over the build; "built-front" the production front over
+ * the build's compiled handlers, exactly as `npm start` serves (what only
+ * the build has, such as two copies of a module, shows up here).
+ */
+const V1_PATH = process.env.LAYERS_TEST_V1 ?? "front";
+if (!["front", "next", "built-front"].includes(V1_PATH)) throw new Error(`LAYERS_TEST_V1 must be front, next or built-front (got "${V1_PATH}")`);
 
 /**
  * `next start`'s request handler in this process, over the build in
@@ -36,6 +44,13 @@ function nextRouter(): Promise<V1Front> {
     return { serve: (req: IncomingMessage, res: ServerResponse) => handle(req, res) };
   })();
   return holder.__layersTestNext;
+}
+
+/** The front over the build's compiled handlers, after Next's server is prepared, as scripts/serve.ts starts it. */
+async function builtFront(): Promise<V1Front> {
+  await nextRouter();
+  const { loadV1Front } = await import("@/scripts/v1Routes");
+  return loadV1Front(join(root, process.env.NEXT_DIST_DIR || ".next"));
 }
 
 /** The app/ route file that serves a URL pattern (see server/contract/routeFiles.ts). */
@@ -64,12 +79,14 @@ export class TestApi {
 
   /**
    * /v1 through the production front: every route in the table, from its
-   * route file. With LAYERS_TEST_V1=next, through Next's own router instead
-   * (`next start`'s request handler, in this process, over the build), so
-   * the same tests prove both paths answer alike (`npm run test:next-router`).
+   * route file's sources; with LAYERS_TEST_V1 (see V1_PATH), through Next's
+   * router or the front over the build, so the same tests prove every path
+   * answers alike (`npm run test:built`).
    */
   async mountV1() {
-    this.v1 = V1_THROUGH_NEXT ? await nextRouter() : await createV1Front(async (path) => (await import(appRouteFile(path))) as RouteFileModule);
+    if (V1_PATH === "next") this.v1 = await nextRouter();
+    else if (V1_PATH === "built-front") this.v1 = await builtFront();
+    else this.v1 = await createV1Front(async (path) => (await import(appRouteFile(path))) as RouteFileModule);
     return this;
   }
 

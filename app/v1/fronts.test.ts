@@ -3,10 +3,12 @@ import type { Services } from "@/server/services";
 import { request, startApi, startTestServices, type TestApi } from "@/test-support/harness";
 
 /**
- * The /v1 suite runs twice in `npm test`: through the production front, and
- * (LAYERS_TEST_V1=next, `npm run test:next-router`) through Next's own
- * router over the build. This proves each run went the way it says: Next's
- * router marks its answers with its RSC Vary tokens, the front never does.
+ * The /v1 suite runs three times in `npm test`: through the production
+ * front over the sources, then (`npm run test:built`) through Next's own
+ * router over the build (LAYERS_TEST_V1=next) and through the front over
+ * the build (built-front, as `npm start` serves). This proves the router
+ * runs went the way they say: Next's router marks its answers with its RSC
+ * Vary tokens, the front never does.
  */
 let services: Services;
 let api: TestApi;
@@ -21,7 +23,7 @@ afterAll(async () => {
 });
 
 describe("the harness's /v1 path", () => {
-  it(`is ${process.env.LAYERS_TEST_V1 === "next" ? "Next's router" : "the front"}, as LAYERS_TEST_V1 says`, async () => {
+  it(`is ${process.env.LAYERS_TEST_V1 === "next" ? "Next's router" : "the front"}, as LAYERS_TEST_V1 (${process.env.LAYERS_TEST_V1 ?? "front"}) says`, async () => {
     const res = await request(api, "GET", "/v1/openapi.json");
     expect(res.status).toBe(200);
     const vary = res.headers.get("vary") ?? "";
