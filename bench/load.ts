@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import autocannon, { type AutocannonInstance, type AutocannonOptions, type AutocannonResult } from "autocannon";
 import { type Proc, sleep } from "../e2e/support/processes";
 import { fmt, fmtMb, log, round } from "./format";
-import { sampleTree, type TreeUsage } from "./measure";
+import { sampleTree, type TreeUsage, waitUntilQuiet } from "./measure";
 import { CONNECTIONS, DURATION_S, HUGE_BUDGET, RETURN_URL, ROOT, ROUNDS, WARMUP_S } from "./settings";
 
 export type EndpointName = "oauth-url" | "oauth-status";
@@ -133,6 +133,10 @@ export async function runInterleaved(targets: LoadTarget[], endpoint: Endpoint, 
         // The full warm-up before a server's first round; a short one after each pause.
         const warmup = rounds.get(t.target)!.length === 0 ? WARMUP_S : Math.min(WARMUP_S, 1);
         rounds.get(t.target)!.push(await runLoad(t.target, t.proc, t.url, endpoint, token, countStates, { seconds, warmup, label: `round ${round + 1}/${ROUNDS}` }));
+        // Requests autocannon cut off are still in the server: stopped now, their
+        // timers (the rate limiter's 300 ms) would expire during the pause and
+        // fire on resume, failing the limiter open for the next round.
+        await waitUntilQuiet(t.proc.pid, 3000);
       } finally {
         pauseServer(t.proc);
       }

@@ -237,6 +237,9 @@ export function report(run: Run) {
   targetsTable(targets);
   if (peak) log(`  (the peak: ${peak.phase}; by process ${Object.entries(peak.byProcess).map(([name, mb]) => `${name} ${fmt(mb, 0)} MB`).join(", ")})`);
   if (!clean) log("WARNING: some requests failed or checks did not hold (see above and bench/results/*.stderr.log); the figures are not comparable.");
+  if (Object.values(stderr).some((counts) => Object.keys(counts).some((msg) => msg.includes("rate limit store unavailable")))) {
+    log("WARNING: an app's rate limiter failed open during the run (see its stderr): it skipped Redis for a while, so its figures are not comparable.");
+  }
   if (!run.globalBudget.met) log("WARNING: the two instances together granted more or less than the small key's budget.");
   for (const [name, counts] of Object.entries(stderr)) {
     log(`The ${name} server logged to stderr: ${Object.entries(counts).map(([msg, n]) => `${n} x "${msg}"`).join(", ")} (bench/results/${name}.stderr.log)`);
