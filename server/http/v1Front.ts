@@ -130,6 +130,8 @@ export function abortedOnClose(res: ServerResponse): AbortSignal {
   return aborter.signal;
 }
 
+const PLAIN_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
 const hasBody = (req: IncomingMessage) =>
   (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) && req.method !== "GET" && req.method !== "HEAD";
 
@@ -149,7 +151,8 @@ class NodeRequest implements ApiRequest {
   constructor(private readonly incoming: IncomingMessage) {
     const raw = incoming.headers;
     this.method = incoming.method ?? "GET";
-    this.url = `http://${raw.host ?? "localhost"}${incoming.url ?? "/"}`;
+    // No handler reads the host (public URLs come from LAYERS_PUBLIC_URL); one that is not a plain name could not be parsed at all.
+    this.url = `http://${raw.host && PLAIN_HOST.test(raw.host) ? raw.host : "localhost"}${incoming.url ?? "/"}`;
     this.headers = {
       get(name) {
         const value = raw[name.toLowerCase()];

@@ -3,6 +3,7 @@
  * are read whole, NUL characters and deep JSON refused as VALIDATION, and an
  * unexpected fault answered generically, with nothing of the failed query.
  */
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "@/server/contract/routes";
 import { route } from "@/server/http/route";
@@ -83,6 +84,22 @@ describe("POST oauth-url: body size", () => {
       expect(missing.status).toBe(404);
       expect((await raw(JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }))).status).toBe(200);
     }
+  });
+
+  it("answers normally when the Host header is not a plain host name (no handler reads it)", async () => {
+    const url = new URL(api.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: `/v1/projects/${tenant.projectId}/social/oauth-url`, method: "POST", setHost: false, headers: { host: "bad host", authorization: `Bearer ${tenant.token}`, "content-type": "application/json" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify({ platform: "tiktok", returnUrl: RETURN_URL }));
+    });
+    expect(status).toBe(200);
   });
 
   it("accepts a body of just under 64 KiB (the limit is not the 500-character usageNote rule)", async () => {
