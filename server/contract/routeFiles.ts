@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Answer, ApiRequest } from "../http/answer";
+import type { WebRouteHandler } from "../http/requestLog";
 import type { HttpMethod } from "./routes";
 
 /**
@@ -12,14 +12,12 @@ import type { HttpMethod } from "./routes";
 /** The catch-all route file under /v1 (app/v1/[...path]/route.ts): the JSON 404 for paths no table entry has. */
 export const V1_CATCH_ALL = "/v1/*path";
 
-type RouteFileContext = { params: Promise<Record<string, string | string[]>>; signal?: AbortSignal };
-
 /**
  * What a route file exports: one handler per method, with Next's
  * route-handler signature, carrying the answer-level handler beneath it
  * that the /v1 front calls (http/requestLog.ts; the front adds `signal`).
  */
-export type RouteFileHandler = ((req: Request, ctx: RouteFileContext) => Promise<Response>) & { answer?: (req: ApiRequest, ctx: RouteFileContext) => Promise<Answer> };
+export type RouteFileHandler = WebRouteHandler<Record<string, string | string[]>>;
 export type RouteFileModule = Partial<Record<HttpMethod, RouteFileHandler>>;
 
 /**
