@@ -12,7 +12,7 @@
  * BASELINE_PREPARE ("0" = unnamed statements, as drizzle sends them; default
  * "1" = postgres-js's default named prepared statements).
  */
-import { createCipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createHash, createSecretKey, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Redis } from "ioredis";
 import postgres from "postgres";
@@ -48,7 +48,8 @@ const keyId = createHash("sha256").update(encryptionKey).digest("hex").slice(0, 
 // As server/crypto/keys.ts: one HKDF key per use.
 const HKDF_SALT = Buffer.from("layers-connect/hkdf/v1");
 const deriveKey = (purpose: string) => Buffer.from(hkdfSync("sha256", encryptionKey, HKDF_SALT, `layers-connect/${purpose}`, 32));
-const sealingKey = deriveKey("token-sealing");
+// As SecretBox: the sealing key is a KeyObject made once (createCipheriv would make one per call from a Buffer).
+const sealingKey = createSecretKey(deriveKey("token-sealing"));
 // As deriveKey there: each key derived once per process.
 const sandboxSecrets = new Map<string, string>();
 const sandboxSecret = (platform: string) => {
