@@ -1,7 +1,9 @@
 /**
  * Summarises the newest V8 CPU profile in bench/results/profile/ (written
- * with BENCH_PROFILE=1): self time by package or source folder, and the
- * costliest functions. `npx tsx bench/profile.ts [file.cpuprofile] [top]`
+ * with BENCH_PROFILE=1): self time by package or source folder, the
+ * costliest functions, and our functions by total time (with what they
+ * call). `npx tsx bench/profile.ts [file.cpuprofile] [top]`;
+ * PROFILE_AREA=postgres (an area as printed) lists that area's functions.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -30,6 +32,8 @@ const file =
       .sort((a, b) => statSync(join(dir, b)).mtimeMs - statSync(join(dir, a)).mtimeMs)[0]!,
   );
 const top = Number(process.argv[3] ?? 25);
+/** PROFILE_AREA=src: list that area's functions by self time as well. */
+const focusArea = process.env.PROFILE_AREA;
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 
@@ -78,6 +82,7 @@ const idle = [...selfMs].filter(([id]) => byId.get(id)!.callFrame.functionName =
 
 const areas = new Map<string, number>();
 const functions = new Map<string, number>();
+const focused = new Map<string, number>();
 for (const [id, ms] of selfMs) {
   const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
   if (functionName === "(idle)") continue;
@@ -85,10 +90,36 @@ for (const [id, ms] of selfMs) {
   areas.set(where, (areas.get(where) ?? 0) + ms);
   const name = `${functionName || "(anonymous)"} ${url ? `${url.split("/").slice(-2).join("/")}:${lineNumber + 1}` : ""}`;
   functions.set(name, (functions.get(name) ?? 0) + ms);
+  if (where === focusArea) focused.set(name, (focused.get(name) ?? 0) + ms);
 }
 const busy = total - idle;
 const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1).padStart(5)} %`;
 console.log(`${file}\n${(busy / 1000).toFixed(1)} s busy of ${(total / 1000).toFixed(1)} s sampled\n\nSelf time by area:`);
 for (const [name, ms] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(ms)}  ${name}`);
+if (focusArea) {
+  console.log(`\n${focusArea} by function (self time):`);
+  for (const [name, ms] of [...focused].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(ms)}  ${name}`);
+}
 console.log("\nCostliest functions (self time):");
 for (const [name, ms] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(ms)}  ${name}`);
+
+// Total time: a sample counts for every function of ours on its stack (once
+// each). An async function's stack ends at its last await, so this is the
+// time of its synchronous stretches and what they call.
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const ourTotal = new Map<string, number>();
+for (const [id, ms] of selfMs) {
+  if (byId.get(id)!.callFrame.functionName === "(idle)") continue;
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+    const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+    if (!url.startsWith("/.src/")) continue;
+    const name = `${functionName || "(anonymous)"} ${url.slice(6)}:${lineNumber + 1}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    ourTotal.set(name, (ourTotal.get(name) ?? 0) + ms);
+  }
+}
+console.log("\nOur functions by total time (their own and what they call, synchronous stretches):");
+for (const [name, ms] of [...ourTotal].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(ms)}  ${name}`);
