@@ -28,9 +28,9 @@ export default defineConfig({
   ],
   globalSetup: "./e2e/support/globalSetup.ts",
   fullyParallel: false,
-  // Two spec files at a time (each starts its own servers): on the 2-core CI machine the e2e and
-  // security suites take 3.3 min instead of 4.1. The fault suite runs one file at a time (its script).
-  workers: 2,
+  // Three spec files at a time (each starts its own servers, and waits on them and on the browser
+  // much of the time). The fault suite runs one file at a time (its script).
+  workers: 3,
   timeout: 120_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",

@@ -7,12 +7,20 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
     globalSetup: ["./test-support/globalSetup.ts"],
-    // Each file gets its own process: an in-memory PGlite per file, or a pool
-    // to the shared PostgreSQL.
+    // Worker processes (not threads): PGlite's WASM and the database pools
+    // stay apart per worker.
     pool: "forks",
-    // Every core (Vitest's default leaves one for itself): the files wait on
-    // databases and sockets as much as they compute; on 2 cores 1m42 instead of 2m29.
-    maxWorkers: "100%",
+    // A worker runs its files one after another in one module graph rather
+    // than re-importing everything per file (next, drizzle, PGlite, pg-boss:
+    // about 2.7 s a file here). Files share no state: each makes its own
+    // database (an in-memory PGlite, or a pool to the shared PostgreSQL) and
+    // services. With isolation the suite took 447 s on the 2-core CI
+    // machine, without it 220 s, the same 1,283 tests passing.
+    isolate: false,
+    // More files at once than cores: they wait on databases and sockets as
+    // much as they compute (against PostgreSQL, two workers kept 1.06 of the
+    // 2 cores busy).
+    maxWorkers: 4,
     // next-auth imports `next/server` without an extension, which Node's ESM
     // resolver refuses; run through Vite's resolver, it loads.
     server: { deps: { inline: ["next-auth"] } },
