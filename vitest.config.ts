@@ -17,10 +17,11 @@ export default defineConfig({
     // services. With isolation the suite took 447 s on the 2-core CI
     // machine, without it 220 s, the same 1,283 tests passing.
     isolate: false,
-    // More files at once than cores: they wait on databases and sockets as
-    // much as they compute (against PostgreSQL, two workers kept 1.06 of the
-    // 2 cores busy).
-    maxWorkers: 4,
+    // Against PostgreSQL the files wait on the server and sockets as much as
+    // they compute (two workers kept 1.06 of the 2 cores busy): four at once
+    // took 174 s instead of 220. Embedded, PGlite computes in each worker:
+    // four took longer than two (263 s against 252).
+    maxWorkers: process.env.DATABASE_URL ? 4 : 2,
     // next-auth imports `next/server` without an extension, which Node's ESM
     // resolver refuses; run through Vite's resolver, it loads.
     server: { deps: { inline: ["next-auth"] } },
