@@ -70,11 +70,30 @@ async function advance(ms: number) {
 const create = (events?: ("social_account.connected" | "oauth_attempt.failed")[]) =>
   as("admin").create({ mode: "test", projectId: tenant.projectId, url: receiver.url, events, description: "Staging receiver" });
 
-/** Sends a test event and lets the workers deliver it; answers the deliveries list after. */
+/**
+ * Waits until `done` holds, in real time (at most 10 s), without moving the
+ * clock: the queue hears of a due job by NOTIFY and fetches it on its own, so
+ * when the ticks end the send may be fetched but not yet started, and
+ * `settled()` has nothing to wait for (under load, a test then saw the
+ * previous test's delivery arrive).
+ */
+async function until(done: () => Promise<boolean> | boolean) {
+  const deadline = performance.now() + 10_000;
+  while (!(await done())) {
+    if (performance.now() > deadline) throw new Error("the workers did not get to the delivery within 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await workers.settled();
+  }
+}
+
+const deliveriesOf = (endpointId: string) => as("member").deliveries({ mode: "test", endpointId });
+
+/** Sends a test event and lets the workers try it; answers the deliveries list after. */
 async function sendTest(id: string) {
   const { eventId } = await as("admin").sendTest({ mode: "test", id });
   await advance(1_000);
-  return { eventId, deliveries: await as("member").deliveries({ mode: "test", endpointId: id }) };
+  await until(async () => (await deliveriesOf(id)).items.every((d) => d.attempts > 0));
+  return { eventId, deliveries: await deliveriesOf(id) };
 }
 
 describe("creating an endpoint", () => {
@@ -147,6 +166,7 @@ describe("deliveries", () => {
     expect((await as("member").delivery({ mode: "test", id: pending!.id })).attempts).toMatchObject([{ number: 1, statusCode: 500, nextRetryAt: pending!.nextAttemptAt }]);
 
     await advance(10_000);
+    await until(async () => (await as("member").delivery({ mode: "test", id: pending!.id })).status !== "pending");
     const retried = await as("member").delivery({ mode: "test", id: pending!.id });
     expect(retried).toMatchObject({ status: "succeeded", nextAttemptAt: null });
     expect(retried.attempts.map((t) => t.statusCode)).toEqual([500, 200]);
@@ -158,6 +178,7 @@ describe("deliveries", () => {
     const first = deliveries.items[0]!.id;
     const { id: again } = await as("admin").resend({ mode: "test", deliveryId: first });
     await advance(1_000);
+    await until(() => receiver.received.length >= 2);
     expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual([eventId, eventId]);
     const listed = await as("member").deliveries({ mode: "test", endpointId: id });
     expect(listed.items.map((d) => [d.id, d.eventId, d.status])).toEqual([
