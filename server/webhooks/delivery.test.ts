@@ -62,6 +62,9 @@ async function advance(ms: number) {
   for (let i = 0; i < 3; i++) {
     await clock.tick(1_000);
     await workers.settled();
+    // A tick starts the queue's poll; its fetch may not have returned when settled() first looks.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await workers.settled();
   }
 }
 

@@ -64,6 +64,9 @@ async function advance(ms: number) {
   for (let i = 0; i < 3; i++) {
     await clock.tick(1_000);
     await workers.settled();
+    // A tick starts the queue's poll; its fetch may not have returned when settled() first looks.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await workers.settled();
   }
 }
 
@@ -71,17 +74,19 @@ const create = (events?: ("social_account.connected" | "oauth_attempt.failed")[]
   as("admin").create({ mode: "test", projectId: tenant.projectId, url: receiver.url, events, description: "Staging receiver" });
 
 /**
- * Waits until `done` holds, in real time (at most 10 s), without moving the
- * clock: the queue hears of a due job by NOTIFY and fetches it on its own, so
- * when the ticks end the send may be fetched but not yet started, and
- * `settled()` has nothing to wait for (under load, a test then saw the
- * previous test's delivery arrive).
+ * Ticks the clock a second at a time until `done` holds (at most 30 ticks),
+ * letting the workers finish between ticks. A fixed number of ticks was not
+ * enough under load: a tick starts the queue's poll, whose fetch may not
+ * have returned when `settled()` looks, so the send ran during the next test.
+ * It stops at the first tick after which `done` holds, so a retry scheduled
+ * by that try is not reached.
  */
-async function until(done: () => Promise<boolean> | boolean) {
-  const deadline = performance.now() + 10_000;
-  while (!(await done())) {
-    if (performance.now() > deadline) throw new Error("the workers did not get to the delivery within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+async function advanceUntil(done: () => Promise<boolean> | boolean) {
+  for (let tick = 0; !(await done()); tick++) {
+    if (tick === 30) throw new Error("the workers did not get to the delivery within 30 ticks of the clock");
+    await clock.tick(1_000);
+    await workers.settled();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await workers.settled();
   }
 }
@@ -91,8 +96,7 @@ const deliveriesOf = (endpointId: string) => as("member").deliveries({ mode: "te
 /** Sends a test event and lets the workers try it; answers the deliveries list after. */
 async function sendTest(id: string) {
   const { eventId } = await as("admin").sendTest({ mode: "test", id });
-  await advance(1_000);
-  await until(async () => (await deliveriesOf(id)).items.every((d) => d.attempts > 0));
+  await advanceUntil(async () => (await deliveriesOf(id)).items.every((d) => d.attempts > 0));
   return { eventId, deliveries: await deliveriesOf(id) };
 }
 
@@ -166,7 +170,7 @@ describe("deliveries", () => {
     expect((await as("member").delivery({ mode: "test", id: pending!.id })).attempts).toMatchObject([{ number: 1, statusCode: 500, nextRetryAt: pending!.nextAttemptAt }]);
 
     await advance(10_000);
-    await until(async () => (await as("member").delivery({ mode: "test", id: pending!.id })).status !== "pending");
+    await advanceUntil(async () => (await as("member").delivery({ mode: "test", id: pending!.id })).status !== "pending");
     const retried = await as("member").delivery({ mode: "test", id: pending!.id });
     expect(retried).toMatchObject({ status: "succeeded", nextAttemptAt: null });
     expect(retried.attempts.map((t) => t.statusCode)).toEqual([500, 200]);
@@ -177,8 +181,7 @@ describe("deliveries", () => {
     const { eventId, deliveries } = await sendTest(id);
     const first = deliveries.items[0]!.id;
     const { id: again } = await as("admin").resend({ mode: "test", deliveryId: first });
-    await advance(1_000);
-    await until(() => receiver.received.length >= 2);
+    await advanceUntil(() => receiver.received.length >= 2);
     expect(receiver.received.map((r) => r.headers["webhook-id"])).toEqual([eventId, eventId]);
     const listed = await as("member").deliveries({ mode: "test", endpointId: id });
     expect(listed.items.map((d) => [d.id, d.eventId, d.status])).toEqual([
