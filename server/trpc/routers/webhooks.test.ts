@@ -61,13 +61,16 @@ beforeEach(() => {
 /** Moves the test clock on by `ms`, a second at a time at the end, so the queue's pollers run and the sends finish. */
 async function advance(ms: number) {
   if (ms > 3_000) await clock.setTime(clock.now() + ms - 3_000);
-  for (let i = 0; i < 3; i++) {
-    await clock.tick(1_000);
-    await workers.settled();
-    // A tick starts the queue's poll; its fetch may not have returned when settled() first looks.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await workers.settled();
-  }
+  for (let i = 0; i < 3; i++) await tick();
+}
+
+/** One second on the clock, and the sends it started finished. */
+async function tick() {
+  await clock.tick(1_000);
+  await workers.settled();
+  // A tick starts the queue's poll; its fetch may not have returned when settled() first looks.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await workers.settled();
 }
 
 const create = (events?: ("social_account.connected" | "oauth_attempt.failed")[]) =>
@@ -82,12 +85,9 @@ const create = (events?: ("social_account.connected" | "oauth_attempt.failed")[]
  * by that try is not reached.
  */
 async function advanceUntil(done: () => Promise<boolean> | boolean) {
-  for (let tick = 0; !(await done()); tick++) {
-    if (tick === 30) throw new Error("the workers did not get to the delivery within 30 ticks of the clock");
-    await clock.tick(1_000);
-    await workers.settled();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await workers.settled();
+  for (let ticks = 0; !(await done()); ticks++) {
+    if (ticks === 30) throw new Error("the workers did not get to the delivery within 30 ticks of the clock");
+    await tick();
   }
 }
 
