@@ -2,13 +2,12 @@ import { eq } from "drizzle-orm";
 import { TestClock } from "pg-boss";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { socialAccounts } from "@/db/schema";
-import { upsertSocialAccount } from "@/server/accounts/service";
 import { domainContext } from "@/server/domain/context";
-import { modeScope, orgScope } from "@/server/domain/scope";
 import { runWorkers, type Workers } from "@/server/jobs/workers";
 import { assembleServices, type Services } from "@/server/services";
 import { freshDatabase } from "./freshDatabase";
 import { seedTenant, startTestServices, type Tenant } from "./harness";
+import { issuedAccount } from "./issuedAccount";
 import { type PlatformHosts, startPlatformHosts } from "./platformHosts";
 
 export const MIN = 60_000;
@@ -65,27 +64,8 @@ export function useRefreshSweep() {
     }
   }
 
-  async function connect(platform: "tiktok" | "instagram", lifetimes: { accessTtlS?: number; refreshTtlS?: number; ttlS?: number } = {}) {
-    const now = clock.now();
-    const tiktok = platform === "tiktok" ? hosts.issueTikTok(lifetimes) : undefined;
-    const instagram = platform === "instagram" ? hosts.issueInstagram({ ttlS: lifetimes.ttlS }) : undefined;
-    const accessToken = tiktok?.accessToken ?? instagram!.accessToken;
-    const { id } = await upsertSocialAccount(domainContext(services), modeScope(orgScope(tenant.orgId, { type: "system" }), "live"), {
-      projectId: tenant.projectId,
-      platform,
-      profile: { platformUserId: `u_${Math.random().toString(36).slice(2)}`, username: "creator", displayName: null, avatarUrl: null },
-      tokens: {
-        accessToken,
-        accessTokenExpiresAt: new Date(now + (tiktok?.accessTtlS ?? instagram!.ttlS) * 1000),
-        refreshToken: tiktok?.refreshToken ?? null,
-        refreshTokenExpiresAt: tiktok ? new Date(now + tiktok.refreshTtlS * 1000) : null,
-        grantedScopes: null,
-        platformUserId: null,
-      },
-      grantedScopes: [platform === "tiktok" ? "user.info.basic" : "instagram_business_basic"],
-    });
-    return { id, accessToken, refreshToken: tiktok?.refreshToken ?? null };
-  }
+  const connect = (platform: "tiktok" | "instagram", lifetimes: { accessTtlS?: number; refreshTtlS?: number; ttlS?: number } = {}) =>
+    issuedAccount(domainContext(services), hosts, tenant, platform, lifetimes);
 
   const row = async (id: string) => (await services.database.db.select().from(socialAccounts).where(eq(socialAccounts.id, id)))[0]!;
 

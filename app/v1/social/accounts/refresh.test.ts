@@ -1,10 +1,9 @@
 import { TestClock } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upsertSocialAccount } from "@/server/accounts/service";
 import { domainContext } from "@/server/domain/context";
-import { modeScope, orgScope } from "@/server/domain/scope";
 import { type Services, setServices } from "@/server/services";
 import { addKey, apiRoutes, deriveServices, request, seedTenant, startTestServices, type Tenant, TestApi } from "@/test-support/harness";
+import { issuedAccount } from "@/test-support/issuedAccount";
 import { type PlatformHosts, startPlatformHosts } from "@/test-support/platformHosts";
 import { consentToAuthorizeUrl, mountSandbox } from "@/test-support/sandbox";
 
@@ -40,26 +39,7 @@ afterAll(async () => {
   await hosts.close();
 });
 
-async function liveAccount(platform: "tiktok" | "instagram") {
-  const tiktok = platform === "tiktok" ? hosts.issueTikTok() : undefined;
-  const instagram = platform === "instagram" ? hosts.issueInstagram() : undefined;
-  const accessToken = tiktok?.accessToken ?? instagram!.accessToken;
-  const { id } = await upsertSocialAccount(domainContext(services), modeScope(orgScope(live.orgId, { type: "system" }), "live"), {
-    projectId: live.projectId,
-    platform,
-    profile: { platformUserId: `u_${Math.random().toString(36).slice(2)}`, username: "creator", displayName: null, avatarUrl: null },
-    tokens: {
-      accessToken,
-      accessTokenExpiresAt: new Date(clock.now() + (tiktok ? 86_400_000 : 5_183_944_000)),
-      refreshToken: tiktok?.refreshToken ?? null,
-      refreshTokenExpiresAt: tiktok ? new Date(clock.now() + 31_536_000_000) : null,
-      grantedScopes: null,
-      platformUserId: null,
-    },
-    grantedScopes: [platform === "tiktok" ? "user.info.basic" : "instagram_business_basic"],
-  });
-  return { id, accessToken, refreshToken: tiktok?.refreshToken };
-}
+const liveAccount = (platform: "tiktok" | "instagram") => issuedAccount(domainContext(services), hosts, live, platform);
 
 const refresh = (id: string, token = live.token) => request(api, "POST", `/v1/social/accounts/${id}/refresh`, { token });
 const read = async (id: string, token = live.token) => (await request(api, "GET", `/v1/social/accounts/${id}`, { token })).body;
