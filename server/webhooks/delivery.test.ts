@@ -9,6 +9,7 @@ import { modeScope, orgScope } from "@/server/domain/scope";
 import { runWorkers, type Workers } from "@/server/jobs/workers";
 import type { Services } from "@/server/services";
 import { freshDatabase } from "@/test-support/freshDatabase";
+import { advanceSettled } from "@/test-support/jobClock";
 import { seedAccount, seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { type Receiver, startReceiver } from "@/test-support/webhookReceiver";
 import { createWebhookEndpoint, rotateWebhookSecret, sendTestWebhook } from "./endpoints";
@@ -56,17 +57,7 @@ afterEach(async () => {
   await services.database.db.delete(webhookEndpoints).where(eq(webhookEndpoints.projectId, tenant.projectId));
 });
 
-/** Moves the clock on by `ms`, then ticks a few seconds so the pollers run and the sends finish. */
-async function advance(ms: number) {
-  if (ms > 3_000) await clock.setTime(clock.now() + ms - 3_000);
-  for (let i = 0; i < 3; i++) {
-    await clock.tick(1_000);
-    await workers.settled();
-    // A tick starts the queue's poll; its fetch may not have returned when settled() first looks.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await workers.settled();
-  }
-}
+const advance = (ms: number) => advanceSettled(clock, workers, ms);
 
 /**
  * The standardwebhooks verifier, run at the test clock's time: it refuses a

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { TestClock } from "pg-boss";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshDatabase } from "@/test-support/freshDatabase";
+import { advanceSettled, tickSettled } from "@/test-support/jobClock";
 import { seedTenant, startTestServices, type Tenant } from "@/test-support/harness";
 import { trpcError } from "@/test-support/trpc";
 import { type Receiver, startReceiver } from "@/test-support/webhookReceiver";
@@ -58,20 +59,8 @@ beforeEach(() => {
   receiver.respond(200);
 });
 
-/** Moves the test clock on by `ms`, a second at a time at the end, so the queue's pollers run and the sends finish. */
-async function advance(ms: number) {
-  if (ms > 3_000) await clock.setTime(clock.now() + ms - 3_000);
-  for (let i = 0; i < 3; i++) await tick();
-}
-
-/** One second on the clock, and the sends it started finished. */
-async function tick() {
-  await clock.tick(1_000);
-  await workers.settled();
-  // A tick starts the queue's poll; its fetch may not have returned when settled() first looks.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  await workers.settled();
-}
+const advance = (ms: number) => advanceSettled(clock, workers, ms);
+const tick = () => tickSettled(clock, workers);
 
 const create = (events?: ("social_account.connected" | "oauth_attempt.failed")[]) =>
   as("admin").create({ mode: "test", projectId: tenant.projectId, url: receiver.url, events, description: "Staging receiver" });
